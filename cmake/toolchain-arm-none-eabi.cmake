@@ -1,0 +1,18 @@
+# Toolchain file for Debian's gcc-arm-none-eabi (bare-metal Cortex-M).
+# The CPU flags come from the preset through GALE_CPU_FLAGS.
+set(CMAKE_SYSTEM_NAME Generic)
+set(CMAKE_SYSTEM_PROCESSOR arm)
+set(CMAKE_C_COMPILER arm-none-eabi-gcc)
+set(CMAKE_ASM_COMPILER arm-none-eabi-gcc)
+set(CMAKE_AR arm-none-eabi-ar)
+set(CMAKE_RANLIB arm-none-eabi-ranlib)
+set(CMAKE_OBJCOPY arm-none-eabi-objcopy)
+set(CMAKE_SIZE arm-none-eabi-size)
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(GALE_CPU_FLAGS "" CACHE STRING "CPU/FPU flags (-mcpu=... -mfpu=... -mfloat-abi=...)")
+set(CMAKE_C_FLAGS_INIT "${GALE_CPU_FLAGS} -mthumb -ffunction-sections -fdata-sections")
+set(CMAKE_ASM_FLAGS_INIT "${GALE_CPU_FLAGS} -mthumb")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "${GALE_CPU_FLAGS} -mthumb -Wl,--gc-sections --specs=nano.specs --specs=nosys.specs")
