@@ -66,6 +66,8 @@ extern "C" {
 
 typedef struct gale_arch_context {
     uint32_t psp;           /* saved PSP: {BASEPRI, r4-r11, EXC_RETURN} [s16-s31] hw frame */
+    uint32_t mpu_rbar;      /* stack guard region, written to MPU_RBAR/RASR on switch-in */
+    uint32_t mpu_rasr;      /* (0, 0: no guard; the region is disabled) */
     uint32_t stack_base;    /* lowest address of the stack buffer (fault reports) */
     uint32_t stack_size;
     uint32_t entry;         /* thread entry (fault reports) */

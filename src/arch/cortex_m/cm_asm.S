@@ -67,6 +67,12 @@ gale_cm_switch:
     str     r12, [r2]               /* from->psp */
     ldr     r0, =gale_cm_current
     str     r3, [r0]
+    ldrd    r0, r1, [r3, #4]        /* to's stack guard: MPU RBAR (region + VALID), RASR */
+    ldr     r2, =0xE000ED9C
+    str     r0, [r2]                /* RBAR first: it selects the region */
+    str     r1, [r2, #4]
+    dsb
+    isb
     ldr     r12, [r3]               /* to->psp */
     ldmia   r12!, {r1, r4-r11, lr}
 #ifdef __ARM_FP

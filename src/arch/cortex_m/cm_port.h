@@ -15,6 +15,7 @@ void cm_timer_stop(void);
 int cm_timer_armed(void);
 void cm_console_puts(const char *s);
 void cm_mpu_init(void);
+void cm_mpu_guard_compute(gale_arch_context_t *ctx, uintptr_t base, size_t size);
 /* Thread entry returned (must never happen: the kernel's wrapper never returns). */
 void cm_thread_return_trap(void);
 

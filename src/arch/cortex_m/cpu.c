@@ -8,6 +8,8 @@
 #include "cm_regs.h"
 
 _Static_assert(offsetof(gale_arch_context_t, psp) == 0, "cm_asm.S reads ctx->psp at offset 0");
+_Static_assert(offsetof(gale_arch_context_t, mpu_rbar) == 4 && offsetof(gale_arch_context_t, mpu_rasr) == 8,
+               "cm_asm.S reads the guard at offsets 4 and 8");
 
 gale_arch_context_t *volatile gale_cm_current;
 
@@ -63,6 +65,7 @@ int gale_arch_context_init(gale_arch_context_t *ctx, void *stack, size_t size,
         sp[i] = 0;                                      /* BASEPRI 0: unlocked */
     sp[CM_SW_FRAME_WORDS - 1u] = CM_EXC_RETURN_THREAD_PSP;
     ctx->psp = (uint32_t)(uintptr_t)sp;
+    cm_mpu_guard_compute(ctx, base, size);
     ctx->stack_base = (uint32_t)base;
     ctx->stack_size = (uint32_t)size;
     ctx->entry = (uint32_t)(uintptr_t)entry;
@@ -130,6 +133,11 @@ int gale_cm_run(void)
         gale_arch_irq_unlock(key);
         return GALE_EINVAL;
     }
+    extern uint32_t __gale_psp_limit[], __gale_psp_top[];
+    cm_mpu_guard_compute(&cm_boot_ctx, (uintptr_t)__gale_psp_limit,
+                         (size_t)((uintptr_t)__gale_psp_top - (uintptr_t)__gale_psp_limit));
+    cm_boot_ctx.stack_base = (uint32_t)(uintptr_t)__gale_psp_limit;
+    cm_boot_ctx.stack_size = (uint32_t)((uintptr_t)__gale_psp_top - (uintptr_t)__gale_psp_limit);
     cm_run_result = GALE_OK;
     cm_running = 1;
     gale_cm_current = &cm_boot_ctx;

@@ -37,18 +37,22 @@ void gale_cm_timer_use(const gale_cm_timer_ops_t *ops)
     cm_board_timer = ops;
 }
 
-/* Cycles elapsed since cm_base, counting a wrap that is pending but not yet
- * handled. IRQs locked. */
+/* cm_base is the cycle count at the current epoch: the moment the counter
+ * last reached 0 (when SysTick pends its exception; it reloads LOAD one clock
+ * later) or was restarted by a write to VAL. Counter value v then means
+ * period - v cycles since the epoch (v = 0: the epoch itself).
+ * Returns the cycles since cm_base, counting a zero-crossing that is pending
+ * but not yet handled (*wrapped = 1). IRQs locked. */
 static uint32_t cm_systick_elapsed(int *wrapped)
 {
     uint32_t v = SYST_CVR;
     if ((SCB_ICSR & ICSR_PENDSTSET) != 0u) {
-        v = SYST_CVR;               /* after the wrap: read again */
+        v = SYST_CVR;               /* after the crossing: read again */
         *wrapped = 1;
-        return cm_period + (cm_period - 1u - v);
+        return cm_period + (v == 0u ? 0u : cm_period - v);
     }
     *wrapped = 0;
-    return cm_period - 1u - v;
+    return v == 0u ? 0u : cm_period - v;
 }
 
 static void cm_systick_program(uint32_t cycles)
@@ -155,8 +159,9 @@ void gale_cm_timer_expired(void)
 void gale_cm_systick_handler(void)
 {
     unsigned int key = gale_arch_irq_lock();
-    cm_base += cm_period;           /* the wrap that raised this interrupt */
-    uint64_t now = cm_base + (cm_period - 1u - SYST_CVR);
+    cm_base += cm_period;           /* the zero-crossing that raised this interrupt */
+    uint32_t v = SYST_CVR;
+    uint64_t now = cm_base + (v == 0u ? 0u : cm_period - v);
     if (cm_deadline != UINT64_MAX && now >= cm_deadline) {
         cm_deadline = UINT64_MAX;
         if (cm_period != CM_SYSTICK_MAX)
