@@ -101,8 +101,8 @@ static void check_error(const gale_wasm_error_t *err, const char *stage)
 
 static void check_trap(const gale_wasm_trap_t *t)
 {
-    if (t->code == GALE_TRAP_NONE || t->code > GALE_TRAP_ABORTED)
-        fuzz_fail("trap with an invalid code");
+    if (t->code == GALE_TRAP_NONE)
+        fuzz_fail("trap without a code");
     if (memchr(t->message, '\0', sizeof t->message) == NULL)
         fuzz_fail("trap message not NUL-terminated");
     const char *r = gale_wasm_trap_reason(t->code);
