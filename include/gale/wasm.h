@@ -141,6 +141,7 @@ typedef enum gale_wasm_trap_code {
     GALE_TRAP_OUT_OF_FUEL,        /* fuel exhausted (see gale_wasm_call) */
     GALE_TRAP_HOST,               /* a host function reported a trap */
     GALE_TRAP_ABORTED,            /* the embedder aborted the call */
+    GALE_TRAP_UNDEFINED_ELEMENT,  /* call_indirect index past the table's end ("undefined element") */
 } gale_wasm_trap_code_t;
 
 typedef struct gale_wasm_trap {
@@ -251,8 +252,17 @@ gale_wasm_instance_t *gale_wasm_instantiate(const gale_wasm_module_t *module,
                                             gale_wasm_error_t *err);
 void gale_wasm_instance_free(gale_wasm_instance_t *inst);
 
+/* Resolves every import of `m` through `resolve` (which fills `out` and returns
+ * 0, or non-zero if it has no such name) into `imports` (import_count entries).
+ * An unresolved import is GALE_ELINK "unknown import" naming it. */
+typedef int (*gale_wasm_resolve_fn)(void *ctx, const char *module, const char *name, gale_wasm_extern_t *out);
+int gale_wasm_link_by_name(const gale_wasm_module_t *m, gale_wasm_resolve_fn resolve, void *ctx,
+                           gale_wasm_extern_t *imports, gale_wasm_error_t *err);
+
 /* Looks up an export by name; returns GALE_ENOENT if there is none. */
 int gale_wasm_instance_export(gale_wasm_instance_t *inst, const char *name, gale_wasm_extern_t *out);
+/* The same with an explicit length (names may contain U+0000). */
+int gale_wasm_instance_export_n(gale_wasm_instance_t *inst, const char *name, size_t len, gale_wasm_extern_t *out);
 
 /* The functype of any function (wasm or host). */
 const gale_wasm_functype_t *gale_wasm_func_type(const gale_wasm_func_t *f);
