@@ -131,7 +131,8 @@ typedef enum gale_wasm_trap_code {
     GALE_TRAP_NONE = 0,
     GALE_TRAP_UNREACHABLE,
     GALE_TRAP_MEMORY_OOB,         /* out of bounds memory access */
-    GALE_TRAP_TABLE_OOB,          /* out of bounds table access / undefined element */
+    GALE_TRAP_TABLE_OOB,          /* out of bounds table access / undefined element (call_indirect
+                                   * index past the table's end: message "undefined element") */
     GALE_TRAP_INT_OVERFLOW,       /* integer overflow */
     GALE_TRAP_DIV_ZERO,           /* integer divide by zero */
     GALE_TRAP_INVALID_CONVERSION, /* invalid conversion to integer */
@@ -141,7 +142,6 @@ typedef enum gale_wasm_trap_code {
     GALE_TRAP_OUT_OF_FUEL,        /* fuel exhausted (see gale_wasm_call) */
     GALE_TRAP_HOST,               /* a host function reported a trap */
     GALE_TRAP_ABORTED,            /* the embedder aborted the call */
-    GALE_TRAP_UNDEFINED_ELEMENT,  /* call_indirect index past the table's end ("undefined element") */
 } gale_wasm_trap_code_t;
 
 typedef struct gale_wasm_trap {

@@ -224,7 +224,6 @@ static int limits_match(uint64_t amin, uint64_t amax /* UINT64_MAX none */, uint
         inst->footprint += sz_;                                                                                        \
     } while (0)
 
-static void instance_release(gale_wasm_instance_t *inst);
 
 gale_wasm_instance_t *gale_wasm_instantiate(const gale_wasm_module_t *m, const gale_wasm_extern_t *imports,
                                             uint32_t n_imports, gale_wasm_error_t *err)
@@ -420,12 +419,21 @@ gale_wasm_instance_t *gale_wasm_instantiate(const gale_wasm_module_t *m, const g
 nomem:
     err->code = GALE_ENOMEM;
     snprintf(err->message, sizeof err->message, "out of memory while instantiating");
+    gw_instance_release(inst);
+    return NULL;
 fail:
-    instance_release(inst);
+    /* A trap during segment initialisation or the start function may already
+     * have put this instance's functions into imported tables (2.0 semantics
+     * keep those writes): the instance stays alive until the module is freed. */
+    {
+        gale_wasm_module_t *mm = (gale_wasm_module_t *)m;
+        inst->next_zombie = mm->zombies;
+        mm->zombies = inst;
+    }
     return NULL;
 }
 
-static void instance_release(gale_wasm_instance_t *inst)
+void gw_instance_release(gale_wasm_instance_t *inst)
 {
     const gale_wasm_module_t *m = inst->mod;
     const gale_wasm_alloc_t *al = &inst->alloc;
@@ -453,14 +461,23 @@ static void instance_release(gale_wasm_instance_t *inst)
 void gale_wasm_instance_free(gale_wasm_instance_t *inst)
 {
     if (inst)
-        instance_release(inst);
+        gw_instance_release(inst);
 }
 
 int gale_wasm_instance_export(gale_wasm_instance_t *inst, const char *name, gale_wasm_extern_t *out)
 {
     if (!name)
         return GALE_EINVAL;
-    return gale_wasm_instance_export_n(inst, name, strlen(name), out);
+    int rc = gale_wasm_instance_export_n(inst, name, strlen(name), out);
+    if (rc != GALE_ENOENT)
+        return rc;
+    /* a name with an embedded U+0000 is listed (module_export) as its C-string
+     * prefix: find it by that too */
+    const gale_wasm_module_t *m = inst->mod;
+    for (uint32_t i = 0; i < m->n_exports; i++)
+        if (strcmp(m->exports[i].name, name) == 0)
+            return gale_wasm_instance_export_n(inst, m->exports[i].name, m->exports[i].name_len, out);
+    return GALE_ENOENT;
 }
 
 int gale_wasm_instance_export_n(gale_wasm_instance_t *inst, const char *name, size_t len, gale_wasm_extern_t *out)

@@ -42,7 +42,6 @@ const char *gale_wasm_trap_reason(gale_wasm_trap_code_t code)
     case GALE_TRAP_OUT_OF_FUEL: return "out of fuel";
     case GALE_TRAP_HOST: return "host function trapped";
     case GALE_TRAP_ABORTED: return "aborted";
-    case GALE_TRAP_UNDEFINED_ELEMENT: return "undefined element";
     default: return "unknown trap";
     }
 }
@@ -456,6 +455,7 @@ static int run(gale_wasm_instance_t *ex, gale_wasm_func_t *fn, const uint32_t *i
     const int metering = ex->fuel != UINT64_MAX;
     uint64_t fuel = ex->fuel;
     gale_wasm_trap_code_t tcode = GALE_TRAP_NONE;
+    const char *tmsg = NULL;
     gale_wasm_func_t *callee;
     gale_wasm_val_t *nfp;
     LOAD_MEM();
@@ -543,8 +543,10 @@ dispatch:
     {
         gale_wasm_table_t *t = inst->tables[ip[2]];
         uint32_t i = S(4).i32;
-        if (i >= t->size)
-            TRAP(GALE_TRAP_UNDEFINED_ELEMENT);
+        if (i >= t->size) {
+            tmsg = "undefined element";
+            TRAP(GALE_TRAP_TABLE_OOB);
+        }
         callee = (gale_wasm_func_t *)t->elems[i];
         if (!callee)
             TRAP(GALE_TRAP_INDIRECT_NULL);
@@ -1112,6 +1114,10 @@ do_call:
 
 trap_out:
     gw_trap_set(trap, tcode, fn->index, code_offset(fn, ip));
+    if (tmsg) {
+        size_t n = strlen(tmsg);
+        memcpy(trap->message, tmsg, n + 1);
+    }
     ex->n_frames = base_frames;
     if (metering)
         ex->fuel = fuel;

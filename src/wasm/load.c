@@ -2142,6 +2142,11 @@ void gale_wasm_module_free(gale_wasm_module_t *m)
     if (!m)
         return;
     gale_wasm_alloc_t al = m->cfg.alloc;
+    while (m->zombies) {
+        gale_wasm_instance_t *z = m->zombies;
+        m->zombies = z->next_zombie;
+        gw_instance_release(z);
+    }
     gw_blk_t *b = (gw_blk_t *)m->blocks;
     while (b) {
         gw_blk_t *next = b->next;

@@ -112,6 +112,7 @@ struct gale_wasm_module {
     gw_data_t *datas;
     uint8_t *func_declared; /* bitmap: function index may be used by ref.func */
     void *blocks;           /* chain of module-owned allocations */
+    gale_wasm_instance_t *zombies; /* failed instantiations kept alive (see docs/wasm.md) */
     size_t footprint;
 };
 
@@ -183,6 +184,7 @@ struct gale_wasm_instance {
     uint32_t s_base_frames, s_n_results;
     void *user;
     size_t footprint;
+    gale_wasm_instance_t *next_zombie;
 };
 
 /* alloc helpers */
@@ -194,6 +196,7 @@ void gw_free(const gale_wasm_alloc_t *a, void *p, size_t size);
 int gw_invoke(gale_wasm_instance_t *inst, gale_wasm_func_t *f, const gale_wasm_val_t *args,
               uint32_t n_args, gale_wasm_val_t *results, uint32_t n_results, gale_wasm_trap_t *trap);
 int gw_types_equal(const gale_wasm_functype_t *a, const gale_wasm_functype_t *b);
+void gw_instance_release(gale_wasm_instance_t *inst);
 void gw_trap_set(gale_wasm_trap_t *trap, gale_wasm_trap_code_t code, uint32_t func, uint32_t off);
 
 /* memory growth (shared by memory.grow and the API) */
