@@ -17,7 +17,7 @@
       ensures \result <==> (events & want) != 0;
     complete behaviors; disjoint behaviors;
 */
-bool gale_core_event_match(uint32_t events, uint32_t want, bool all);
+static inline bool gale_core_event_match(uint32_t events, uint32_t want, bool all);
 
 /* Outcome of a satisfied wait: the bits reported to the waiter and the flag
  * word after it leaves (clear on exit consumes exactly the reported bits). */
@@ -27,16 +27,47 @@ bool gale_core_event_match(uint32_t events, uint32_t want, bool all);
     ensures clear ==> *next == (events & ((events & want) ^ 0xFFFFFFFF));
     ensures !clear ==> *next == events;
 */
-void gale_core_event_take(uint32_t events, uint32_t want, bool clear,
+static inline void gale_core_event_take(uint32_t events, uint32_t want, bool clear,
                           uint32_t *reported, uint32_t *next);
 
 /* post: OR in bits; set: replace; clear: drop bits; masked set: replace
  * only the bits of mask. */
 /*@ assigns \nothing; ensures \result == (events | bits); */
-uint32_t gale_core_event_post(uint32_t events, uint32_t bits);
+static inline uint32_t gale_core_event_post(uint32_t events, uint32_t bits);
 /*@ assigns \nothing; ensures \result == (events & (bits ^ 0xFFFFFFFF)); */
-uint32_t gale_core_event_clear(uint32_t events, uint32_t bits);
+static inline uint32_t gale_core_event_clear(uint32_t events, uint32_t bits);
 /*@ assigns \nothing; ensures \result == ((events & (mask ^ 0xFFFFFFFF)) | (bits & mask)); */
-uint32_t gale_core_event_set_masked(uint32_t events, uint32_t bits, uint32_t mask);
+static inline uint32_t gale_core_event_set_masked(uint32_t events, uint32_t bits, uint32_t mask);
+
+/* ---- definitions (proven against the contracts above) ---- */
+
+static inline bool gale_core_event_match(uint32_t events, uint32_t want, bool all)
+{
+    uint32_t hit = events & want;
+    return all ? hit == want : hit != 0u;
+}
+
+static inline void gale_core_event_take(uint32_t events, uint32_t want, bool clear,
+                          uint32_t *reported, uint32_t *next)
+{
+    uint32_t hit = events & want;
+    *reported = hit;
+    *next = clear ? (events & (hit ^ 0xFFFFFFFFu)) : events;
+}
+
+static inline uint32_t gale_core_event_post(uint32_t events, uint32_t bits)
+{
+    return events | bits;
+}
+
+static inline uint32_t gale_core_event_clear(uint32_t events, uint32_t bits)
+{
+    return events & (bits ^ 0xFFFFFFFFu);
+}
+
+static inline uint32_t gale_core_event_set_masked(uint32_t events, uint32_t bits, uint32_t mask)
+{
+    return (events & (mask ^ 0xFFFFFFFFu)) | (bits & mask);
+}
 
 #endif /* GALE_KERNEL_CORE_EVENT_H */

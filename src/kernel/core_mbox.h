@@ -16,13 +16,28 @@
     ensures \result <==> ((tx_target == 0 || tx_target == rx_thread) &&
                           (rx_source == 0 || rx_source == tx_thread));
 */
-bool gale_core_mbox_match(uintptr_t tx_target, uintptr_t tx_thread,
+static inline bool gale_core_mbox_match(uintptr_t tx_target, uintptr_t tx_thread,
                           uintptr_t rx_source, uintptr_t rx_thread);
 
 /*@ assigns \nothing;
     ensures \result <= tx_size && \result <= rx_size;
     ensures \result == tx_size || \result == rx_size;
 */
-size_t gale_core_mbox_xfer(size_t tx_size, size_t rx_size);
+static inline size_t gale_core_mbox_xfer(size_t tx_size, size_t rx_size);
+
+/* ---- definitions (proven against the contracts above) ---- */
+
+static inline bool gale_core_mbox_match(uintptr_t tx_target, uintptr_t tx_thread,
+                          uintptr_t rx_source, uintptr_t rx_thread)
+{
+    bool to_ok = tx_target == 0u || tx_target == rx_thread;
+    bool from_ok = rx_source == 0u || rx_source == tx_thread;
+    return to_ok && from_ok;
+}
+
+static inline size_t gale_core_mbox_xfer(size_t tx_size, size_t rx_size)
+{
+    return tx_size < rx_size ? tx_size : rx_size;
+}
 
 #endif /* GALE_KERNEL_CORE_MBOX_H */

@@ -34,7 +34,7 @@ enum gale_core_pipe_verdict {
       ensures \result == GALE_CORE_PIPE_BLOCK && *now == avail && *now < min;
     complete behaviors; disjoint behaviors;
 */
-int gale_core_pipe_start(size_t avail, size_t len, size_t min, bool may_wait, size_t *now);
+static inline int gale_core_pipe_start(size_t avail, size_t len, size_t min, bool may_wait, size_t *now);
 
 /* A peer feeds a waiting call that has `done` of `len` bytes: how many move
  * (`*now`), and whether the waiter is now satisfied (done + now >= min; it is
@@ -45,6 +45,30 @@ int gale_core_pipe_start(size_t avail, size_t len, size_t min, bool may_wait, si
     ensures *now == (avail < len - done ? avail : len - done);
     ensures \result <==> done + *now >= min;
 */
-bool gale_core_pipe_feed(size_t done, size_t len, size_t min, size_t avail, size_t *now);
+static inline bool gale_core_pipe_feed(size_t done, size_t len, size_t min, size_t avail, size_t *now);
+
+/* ---- definitions (proven against the contracts above) ---- */
+
+static inline int gale_core_pipe_start(size_t avail, size_t len, size_t min, bool may_wait, size_t *now)
+{
+    if (avail >= min) {
+        *now = avail < len ? avail : len;
+        return GALE_CORE_PIPE_DONE;
+    }
+    if (!may_wait) {
+        *now = 0;
+        return GALE_CORE_PIPE_AGAIN;
+    }
+    *now = avail;
+    return GALE_CORE_PIPE_BLOCK;
+}
+
+static inline bool gale_core_pipe_feed(size_t done, size_t len, size_t min, size_t avail, size_t *now)
+{
+    size_t rest = len - done;
+    size_t n = avail < rest ? avail : rest;
+    *now = n;
+    return n >= min - done;
+}
 
 #endif /* GALE_KERNEL_CORE_PIPE_H */

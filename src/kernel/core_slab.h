@@ -28,7 +28,7 @@
     ensures \forall integer k; 0 <= k < n ==> free_idx[k] == n - 1 - k;
     ensures \forall integer i; 0 <= i < n ==> state[i] == 0;
 */
-void gale_core_slab_init(uint32_t n, uint32_t *nfree, uint32_t *free_idx, uint8_t *state);
+static inline void gale_core_slab_init(uint32_t n, uint32_t *nfree, uint32_t *free_idx, uint8_t *state);
 
 /* Take a free block: true and *idx set, or false when none is free (or the
  * top of the free stack is not a free block: corruption, reported). */
@@ -49,7 +49,7 @@ void gale_core_slab_init(uint32_t n, uint32_t *nfree, uint32_t *free_idx, uint8_
                            \forall integer i; 0 <= i < n ==> state[i] == \old(state[i]);
     complete behaviors; disjoint behaviors;
 */
-bool gale_core_slab_alloc(uint32_t n, uint32_t *nfree, const uint32_t *free_idx,
+static inline bool gale_core_slab_alloc(uint32_t n, uint32_t *nfree, const uint32_t *free_idx,
                           uint8_t *state, uint32_t *idx);
 
 /* Return block idx: false (nothing changes) when idx is out of range or the
@@ -71,7 +71,81 @@ bool gale_core_slab_alloc(uint32_t n, uint32_t *nfree, const uint32_t *free_idx,
       ensures !\result ==> *nfree == n;
     complete behaviors; disjoint behaviors;
 */
-bool gale_core_slab_free(uint32_t n, uint32_t *nfree, uint32_t *free_idx,
+static inline bool gale_core_slab_free(uint32_t n, uint32_t *nfree, uint32_t *free_idx,
                          uint8_t *state, uint32_t idx);
+
+/* ---- definitions (proven against the contracts above) ---- */
+
+/*@ requires n > 0 && \valid(state + (0 .. n - 1));
+    assigns state[0 .. n - 1];
+    ensures \forall integer i; 0 <= i < n ==> state[i] == 0;
+*/
+static inline void slab_clear_states(uint32_t n, uint8_t *state)
+{
+    /*@ loop invariant 0 <= i <= n;
+        loop invariant \forall integer j; 0 <= j < i ==> state[j] == 0;
+        loop assigns i, state[0 .. n - 1];
+        loop variant n - i;
+    */
+    for (uint32_t i = 0; i < n; i++) {
+        state[i] = GALE_CORE_SLAB_FREE;
+    }
+}
+
+/*@ requires n > 0 && \valid(free_idx + (0 .. n - 1));
+    assigns free_idx[0 .. n - 1];
+    ensures \forall integer k; 0 <= k < n ==> free_idx[k] == n - 1 - k;
+*/
+static inline void slab_fill_stack(uint32_t n, uint32_t *free_idx)
+{
+    /*@ loop invariant 0 <= i <= n;
+        loop invariant \forall integer k; 0 <= k < i ==> free_idx[k] == n - 1 - k;
+        loop assigns i, free_idx[0 .. n - 1];
+        loop variant n - i;
+    */
+    for (uint32_t i = 0; i < n; i++) {
+        /* block 0 on top of the free stack: it is handed out first */
+        free_idx[i] = n - 1u - i;
+    }
+}
+
+static inline void gale_core_slab_init(uint32_t n, uint32_t *nfree, uint32_t *free_idx, uint8_t *state)
+{
+    slab_clear_states(n, state);
+    slab_fill_stack(n, free_idx);
+    *nfree = n;
+}
+
+static inline bool gale_core_slab_alloc(uint32_t n, uint32_t *nfree, const uint32_t *free_idx,
+                          uint8_t *state, uint32_t *idx)
+{
+    if (*nfree == 0u) {
+        return false;
+    }
+    uint32_t k = *nfree - 1u;
+    uint32_t b = free_idx[k];
+    if (b >= n || state[b] != GALE_CORE_SLAB_FREE) {
+        return false; /* corrupted free stack: refuse rather than double-hand */
+    }
+    state[b] = GALE_CORE_SLAB_USED;
+    *nfree = k;
+    *idx = b;
+    return true;
+}
+
+static inline bool gale_core_slab_free(uint32_t n, uint32_t *nfree, uint32_t *free_idx,
+                         uint8_t *state, uint32_t idx)
+{
+    if (idx >= n || state[idx] != GALE_CORE_SLAB_USED) {
+        return false;
+    }
+    if (*nfree >= n) {
+        return false; /* unreachable while the free stack is consistent */
+    }
+    state[idx] = GALE_CORE_SLAB_FREE;
+    free_idx[*nfree] = idx;
+    *nfree = *nfree + 1u;
+    return true;
+}
 
 #endif /* GALE_KERNEL_CORE_SLAB_H */

@@ -17,7 +17,7 @@
       ensures \result && *slot == \old(*top) && *slot < cap && *top == \old(*top) + 1;
     complete behaviors; disjoint behaviors;
 */
-bool gale_core_stack_push(uint32_t *top, uint32_t cap, uint32_t *slot);
+static inline bool gale_core_stack_push(uint32_t *top, uint32_t cap, uint32_t *slot);
 
 /*@ requires \valid(top) && \valid(slot) && \separated(top, slot) && *top <= cap;
     assigns *top, *slot;
@@ -29,6 +29,29 @@ bool gale_core_stack_push(uint32_t *top, uint32_t cap, uint32_t *slot);
       ensures \result && *slot == \old(*top) - 1 && *slot < cap && *top == *slot;
     complete behaviors; disjoint behaviors;
 */
-bool gale_core_stack_pop(uint32_t *top, uint32_t cap, uint32_t *slot);
+static inline bool gale_core_stack_pop(uint32_t *top, uint32_t cap, uint32_t *slot);
+
+/* ---- definitions (proven against the contracts above) ---- */
+
+static inline bool gale_core_stack_push(uint32_t *top, uint32_t cap, uint32_t *slot)
+{
+    if (*top >= cap) {
+        return false;
+    }
+    *slot = *top;
+    *top = *top + 1u;
+    return true;
+}
+
+static inline bool gale_core_stack_pop(uint32_t *top, uint32_t cap, uint32_t *slot)
+{
+    (void)cap;
+    if (*top == 0u) {
+        return false;
+    }
+    *top = *top - 1u;
+    *slot = *top;
+    return true;
+}
 
 #endif /* GALE_KERNEL_CORE_STACK_H */
