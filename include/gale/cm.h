@@ -1,0 +1,580 @@
+/* gale — the component host (layer src/cm).
+ *
+ * Hosts one fused WebAssembly component per instance: the canonical ABI (lift and
+ * lower driven by runtime type descriptions), per-instance handle tables, the
+ * component-model core naming conventions (what wit-component and meld emit), a
+ * decoder for component binaries wrapping one core module, the async ABI
+ * (callback form) and instance-per-thread spawn.
+ *
+ * Conventions: no allocation. Every table, pool and buffer is caller-provided or a
+ * static pool sized by the GALE_CM_* configuration macros below. Errors are negative
+ * GALE_E* codes; where a guest did something wrong the call traps with a message
+ * in a gale_cm_err_t naming what and where.
+ *
+ * Names accepted and the exact semantics: docs/cm.md.
+ */
+#ifndef GALE_CM_H
+#define GALE_CM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gale/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------- */
+/* Constants of the canonical ABI (component-model definitions.py)            */
+/* ------------------------------------------------------------------------- */
+
+#define GALE_CM_MAX_FLAT_PARAMS 16
+#define GALE_CM_MAX_FLAT_ASYNC_PARAMS 4
+#define GALE_CM_MAX_FLAT_RESULTS 1
+#define GALE_CM_MAX_LENGTH ((1u << 28) - 1u) /* handles, strings, lists */
+#define GALE_CM_BLOCKED 0xffffffffu
+
+enum gale_cm_callback_code { GALE_CM_EXIT = 0, GALE_CM_YIELD = 1, GALE_CM_WAIT = 2, GALE_CM_POLL_LEGACY = 3 };
+enum gale_cm_event_code {
+    GALE_CM_EVENT_NONE = 0,
+    GALE_CM_EVENT_SUBTASK = 1,
+    GALE_CM_EVENT_STREAM_READ = 2,
+    GALE_CM_EVENT_STREAM_WRITE = 3,
+    GALE_CM_EVENT_FUTURE_READ = 4,
+    GALE_CM_EVENT_FUTURE_WRITE = 5,
+    GALE_CM_EVENT_TASK_CANCELLED = 6,
+};
+enum gale_cm_subtask_state {
+    GALE_CM_SUBTASK_STARTING = 0,
+    GALE_CM_SUBTASK_STARTED = 1,
+    GALE_CM_SUBTASK_RETURNED = 2,
+    GALE_CM_SUBTASK_CANCELLED_BEFORE_STARTED = 3,
+    GALE_CM_SUBTASK_CANCELLED_BEFORE_RETURNED = 4,
+};
+enum gale_cm_copy_result { GALE_CM_COPY_COMPLETED = 0, GALE_CM_COPY_DROPPED = 1, GALE_CM_COPY_CANCELLED = 2 };
+
+#define GALE_CM_CANONICAL_F32_NAN 0x7fc00000u
+#define GALE_CM_CANONICAL_F64_NAN 0x7ff8000000000000ull
+
+/* ------------------------------------------------------------------------- */
+/* Errors / traps                                                             */
+/* ------------------------------------------------------------------------- */
+
+typedef struct gale_cm_err {
+    int code;          /* GALE_ETRAP for guest faults, GALE_ELINK, GALE_EMALFORMED, ... */
+    char message[192]; /* e.g. "lift string: pointer 0x10000+12 out of bounds (memory 65536 bytes)" */
+} gale_cm_err_t;
+
+/* Sets err->code and formats err->message (printf-style); returns `code`.
+ * err may be NULL. */
+int gale_cm_err_set(gale_cm_err_t *err, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* ------------------------------------------------------------------------- */
+/* Component-level value types (what WIT types resolve to)                    */
+/* ------------------------------------------------------------------------- */
+
+typedef enum gale_cm_kind {
+    GALE_CM_BOOL = 1,
+    GALE_CM_S8, GALE_CM_U8, GALE_CM_S16, GALE_CM_U16, GALE_CM_S32, GALE_CM_U32,
+    GALE_CM_S64, GALE_CM_U64, GALE_CM_F32, GALE_CM_F64, GALE_CM_CHAR, GALE_CM_STRING,
+    GALE_CM_LIST,    /* elem; n = 0, or the length of a fixed-length list<T;N> */
+    GALE_CM_RECORD,  /* n fields in members[] */
+    GALE_CM_TUPLE,   /* n fields in members[] */
+    GALE_CM_VARIANT, /* n cases, members[i] = payload type or NULL */
+    GALE_CM_ENUM,    /* n cases */
+    GALE_CM_OPTION,  /* elem */
+    GALE_CM_RESULT,  /* members[0] = ok or NULL, members[1] = error or NULL (n = 2) */
+    GALE_CM_FLAGS,   /* n labels (1..32) */
+    GALE_CM_OWN,     /* resource = resource type id */
+    GALE_CM_BORROW,  /* resource = resource type id */
+    GALE_CM_STREAM,  /* elem = payload or NULL */
+    GALE_CM_FUTURE,  /* elem = payload or NULL */
+    GALE_CM_ERROR_CONTEXT,
+    GALE_CM_KIND_MAX
+} gale_cm_kind_t;
+
+typedef struct gale_cm_type gale_cm_type_t;
+struct gale_cm_type {
+    uint8_t kind;                         /* gale_cm_kind_t */
+    uint32_t n;                           /* fields / cases / labels / fixed length */
+    const gale_cm_type_t *elem;           /* list, option, stream, future */
+    const gale_cm_type_t *const *members; /* record/tuple fields, variant/result payloads */
+    uint32_t resource;                    /* own / borrow: resource type id */
+    const char *const *names;             /* optional labels (diagnostics only) */
+};
+
+/* Primitive singletons. */
+extern const gale_cm_type_t gale_cm_t_bool, gale_cm_t_s8, gale_cm_t_u8, gale_cm_t_s16,
+    gale_cm_t_u16, gale_cm_t_s32, gale_cm_t_u32, gale_cm_t_s64, gale_cm_t_u64, gale_cm_t_f32,
+    gale_cm_t_f64, gale_cm_t_char, gale_cm_t_string;
+
+const char *gale_cm_kind_name(uint8_t kind);
+
+/* Layout (32-bit memory). Return 0 for malformed types (depth > 32, bad kind). */
+uint32_t gale_cm_type_size(const gale_cm_type_t *t);
+uint32_t gale_cm_type_align(const gale_cm_type_t *t);
+
+/* Number of cases (variant/enum/option/result), and case i's payload type. */
+uint32_t gale_cm_type_ncases(const gale_cm_type_t *t);
+const gale_cm_type_t *gale_cm_type_case(const gale_cm_type_t *t, uint32_t i);
+
+/* Core value types of a flattening (GALE_WASM_I32 ... codes: 0x7f i32, 0x7e i64,
+ * 0x7d f32, 0x7c f64). */
+#define GALE_CM_CORE_I32 0x7f
+#define GALE_CM_CORE_I64 0x7e
+#define GALE_CM_CORE_F32 0x7d
+#define GALE_CM_CORE_F64 0x7c
+
+/* Flattens `t` appending to out[*n] (capacity cap). Returns 0, or GALE_EOVERFLOW
+ * when more than cap flat values would be needed (*n then is cap+1). */
+int gale_cm_flatten(const gale_cm_type_t *t, uint8_t *out, uint32_t *n, uint32_t cap);
+
+/* Structural type equality (labels ignored, resource ids compared). */
+bool gale_cm_type_equal(const gale_cm_type_t *a, const gale_cm_type_t *b);
+
+/* A component function type. */
+typedef struct gale_cm_functype {
+    uint32_t n_params;
+    const gale_cm_type_t *const *params;
+    const gale_cm_type_t *result; /* NULL: no result */
+    bool is_async;                /* `async func` */
+} gale_cm_functype_t;
+
+/* How a function crosses the boundary. */
+typedef enum gale_cm_abi {
+    GALE_CM_ABI_SYNC_LOWER = 0, /* guest calls host: sync lower */
+    GALE_CM_ABI_ASYNC_LOWER,    /* guest calls host: async lower (i32 status) */
+    GALE_CM_ABI_SYNC_LIFT,      /* host calls guest export: sync lift */
+    GALE_CM_ABI_ASYNC_LIFT,     /* callback-lifted export (entry returns i32 code) */
+} gale_cm_abi_t;
+
+/* The core signature `ft` takes under `abi`. types[] gets params then results
+ * (capacity GALE_CM_MAX_FLAT_PARAMS + 2 + 1). Also reports whether params and
+ * results travel through memory. */
+typedef struct gale_cm_coresig {
+    uint8_t n_params, n_results;
+    uint8_t types[GALE_CM_MAX_FLAT_PARAMS + 3];
+    bool params_in_memory;  /* > max flat params: one pointer */
+    bool results_in_memory; /* results via out-pointer (lower) or returned pointer (lift) */
+    uint8_t n_flat_params;  /* flat count before spilling (<= MAX+1) */
+} gale_cm_coresig_t;
+int gale_cm_coresig(const gale_cm_functype_t *ft, gale_cm_abi_t abi, gale_cm_coresig_t *out);
+
+/* ------------------------------------------------------------------------- */
+/* Host-side values (what lift produces and lower consumes)                   */
+/* ------------------------------------------------------------------------- */
+
+typedef struct gale_cm_val gale_cm_val_t;
+struct gale_cm_val {
+    uint8_t kind; /* gale_cm_kind_t of the value's type */
+    union {
+        bool b;
+        int64_t s;     /* s8..s64 (sign-extended) */
+        uint64_t u;    /* u8..u64 */
+        float f32;
+        double f64;
+        uint32_t ch;    /* char: a Unicode scalar value */
+        uint32_t flags; /* flags: bit i = label i */
+        uint32_t handle; /* own/borrow: the resource rep on the host side;
+                            stream/future/error-context: host object id */
+        struct {
+            const char *ptr; /* string: UTF-8; list<u8>/list<s8>: the bytes */
+            uint32_t len;    /* bytes */
+        } str;
+        struct {
+            gale_cm_val_t *items; /* list elements; record/tuple fields */
+            uint32_t len;
+        } list;
+        struct {
+            uint32_t disc;          /* case index */
+            gale_cm_val_t *payload; /* NULL when the case has none */
+        } var;
+    } u;
+};
+
+/* Bump allocator for lifted values (caller-provided buffer). */
+typedef struct gale_cm_arena {
+    uint8_t *base;
+    size_t size;
+    size_t used;
+} gale_cm_arena_t;
+void gale_cm_arena_init(gale_cm_arena_t *a, void *buf, size_t size);
+void *gale_cm_arena_alloc(gale_cm_arena_t *a, size_t size, size_t align);
+
+/* ------------------------------------------------------------------------- */
+/* Handle tables (one per instance; index 0 never used)                       */
+/* ------------------------------------------------------------------------- */
+
+typedef enum gale_cm_handle_tag {
+    GALE_CM_H_FREE = 0,
+    GALE_CM_H_OWN,
+    GALE_CM_H_BORROW,
+    GALE_CM_H_SUBTASK,
+    GALE_CM_H_WAITABLE_SET,
+    GALE_CM_H_STREAM_READ,
+    GALE_CM_H_STREAM_WRITE,
+    GALE_CM_H_FUTURE_READ,
+    GALE_CM_H_FUTURE_WRITE,
+    GALE_CM_H_ERROR_CONTEXT,
+} gale_cm_handle_tag_t;
+
+typedef struct gale_cm_handle {
+    uint8_t tag;       /* gale_cm_handle_tag_t */
+    uint8_t pad;
+    uint16_t type;     /* resource type id / stream-future element type id */
+    uint32_t rep;      /* resource rep, or index of the subtask/set/end object */
+    uint32_t lends;    /* own: outstanding borrows lent to calls */
+    uint32_t scope;    /* borrow: the task id that holds it */
+    uint32_t wset;     /* waitables: handle index of the set joined (0 = none) */
+} gale_cm_handle_t;
+
+typedef struct gale_cm_table {
+    gale_cm_handle_t *slots; /* slots[0] is never handed out */
+    uint32_t cap;            /* number of slots (max index = cap - 1) */
+    uint32_t count;          /* live handles */
+} gale_cm_table_t;
+
+/* slots: caller storage of `cap` entries (cap >= 2, < 2^28). */
+void gale_cm_table_init(gale_cm_table_t *t, gale_cm_handle_t *slots, uint32_t cap);
+/* Inserts an entry (tag != FREE), reusing the lowest free index. Returns the
+ * index (>= 1), or 0 when the table is full. */
+uint32_t gale_cm_table_add(gale_cm_table_t *t, const gale_cm_handle_t *h);
+/* The live entry at idx, or NULL (0, out of range or free). */
+gale_cm_handle_t *gale_cm_table_get(gale_cm_table_t *t, uint32_t idx);
+/* Like get, but also checks the tag: NULL plus a message in err if not. */
+gale_cm_handle_t *gale_cm_table_get_tag(gale_cm_table_t *t, uint32_t idx, uint8_t tag,
+                                        const char *what, gale_cm_err_t *err);
+/* Frees idx; returns 0 or GALE_EINVAL if it was not live. */
+int gale_cm_table_remove(gale_cm_table_t *t, uint32_t idx);
+const char *gale_cm_handle_tag_name(uint8_t tag);
+
+/* Pure core of the table (proven, proofs/cm): lowest free index in [1, cap) of
+ * the tag array view, or 0 if none. */
+uint32_t gale_cm_slot_find_free(const gale_cm_handle_t *slots, uint32_t cap);
+
+/* ------------------------------------------------------------------------- */
+/* Core names (component-model core naming; docs/cm.md lists what is accepted) */
+/* ------------------------------------------------------------------------- */
+
+typedef enum gale_cm_builtin {
+    GALE_CM_BI_NONE = 0,
+    GALE_CM_BI_CONTEXT_GET,
+    GALE_CM_BI_CONTEXT_SET,
+    GALE_CM_BI_BACKPRESSURE_INC,
+    GALE_CM_BI_BACKPRESSURE_DEC,
+    GALE_CM_BI_BACKPRESSURE_SET, /* legacy */
+    GALE_CM_BI_TASK_RETURN,
+    GALE_CM_BI_TASK_CANCEL,
+    GALE_CM_BI_WAITABLE_SET_NEW,
+    GALE_CM_BI_WAITABLE_SET_WAIT,
+    GALE_CM_BI_WAITABLE_SET_POLL,
+    GALE_CM_BI_WAITABLE_SET_DROP,
+    GALE_CM_BI_WAITABLE_JOIN,
+    GALE_CM_BI_SUBTASK_CANCEL,
+    GALE_CM_BI_SUBTASK_DROP,
+    GALE_CM_BI_THREAD_YIELD,
+    GALE_CM_BI_STREAM_NEW,
+    GALE_CM_BI_STREAM_READ,
+    GALE_CM_BI_STREAM_WRITE,
+    GALE_CM_BI_STREAM_CANCEL_READ,
+    GALE_CM_BI_STREAM_CANCEL_WRITE,
+    GALE_CM_BI_STREAM_DROP_READABLE,
+    GALE_CM_BI_STREAM_DROP_WRITABLE,
+    GALE_CM_BI_FUTURE_NEW,
+    GALE_CM_BI_FUTURE_READ,
+    GALE_CM_BI_FUTURE_WRITE,
+    GALE_CM_BI_FUTURE_CANCEL_READ,
+    GALE_CM_BI_FUTURE_CANCEL_WRITE,
+    GALE_CM_BI_FUTURE_DROP_READABLE,
+    GALE_CM_BI_FUTURE_DROP_WRITABLE,
+    GALE_CM_BI_RESOURCE_NEW,
+    GALE_CM_BI_RESOURCE_REP,
+    GALE_CM_BI_RESOURCE_DROP,
+    GALE_CM_BI_ERROR_CONTEXT_NEW,
+    GALE_CM_BI_ERROR_CONTEXT_DEBUG_MESSAGE,
+    GALE_CM_BI_ERROR_CONTEXT_DROP,
+    GALE_CM_BI_MAX
+} gale_cm_builtin_t;
+
+const char *gale_cm_builtin_name(gale_cm_builtin_t b);
+
+typedef enum gale_cm_import_kind {
+    GALE_CM_IMPORT_FUNC = 1, /* a function of an imported interface (or $root) */
+    GALE_CM_IMPORT_BUILTIN,  /* a canonical built-in (see builtin) */
+    GALE_CM_IMPORT_MELD_ASYNC, /* module pulseengine:async (meld's own intrinsics) */
+} gale_cm_import_kind_t;
+
+typedef enum gale_cm_func_form {
+    GALE_CM_FORM_FREESTANDING = 0,
+    GALE_CM_FORM_CONSTRUCTOR, /* [constructor]R */
+    GALE_CM_FORM_METHOD,      /* [method]R.m */
+    GALE_CM_FORM_STATIC,      /* [static]R.s */
+} gale_cm_func_form_t;
+
+/* A string slice of the input (not NUL-terminated). */
+typedef struct gale_cm_str {
+    const char *ptr;
+    uint32_t len;
+} gale_cm_str_t;
+
+typedef struct gale_cm_import_name {
+    gale_cm_import_kind_t kind;
+    gale_cm_builtin_t builtin;
+    bool async_lower;       /* [async-lower] (absent in meld output: decided by core type) */
+    bool cancellable;       /* [cancellable] */
+    bool exported_iface;    /* module was [export]<iface> */
+    bool i64;               /* [context-get-i64-N] */
+    gale_cm_func_form_t form;
+    gale_cm_str_t iface;    /* module without [export]; "$root" for root-level */
+    gale_cm_str_t func;     /* the WIT function name (for methods: "R.m") */
+    gale_cm_str_t resource; /* R for resource forms / resource built-ins */
+    gale_cm_str_t version;  /* "@x.y.z" suffix of iface if any (inside iface too) */
+    uint32_t n;             /* context slot N; stream/future K (UINT32_MAX = unit) */
+    uint32_t task_return_index; /* meld [task-return]<N>: N, or UINT32_MAX */
+    uint32_t dup_suffix;    /* meld "$<k>" suffix on the field, or UINT32_MAX */
+    bool numeric_task_return; /* meld spelling: [task-return]<digits> */
+} gale_cm_import_name_t;
+
+/* Parses a core import (module, field). Returns 0, or GALE_EINVALID with a message
+ * naming the import when the field uses a [marker] we do not know. A plain
+ * (module, field) that follows no convention is a GALE_CM_IMPORT_FUNC. */
+int gale_cm_parse_import(const char *module, const char *field, gale_cm_import_name_t *out,
+                         gale_cm_err_t *err);
+
+typedef enum gale_cm_export_kind {
+    GALE_CM_EXPORT_OTHER = 0,
+    GALE_CM_EXPORT_FUNC,       /* <iface>#f or root f (sync lift) */
+    GALE_CM_EXPORT_ASYNC_LIFT, /* [async-lift]<iface>#f */
+    GALE_CM_EXPORT_CALLBACK,   /* [callback][async-lift]<iface>#f */
+    GALE_CM_EXPORT_STACKFUL,   /* [async-lift-stackful]<iface>#f */
+    GALE_CM_EXPORT_POST_RETURN, /* cabi_post_<iface>#f */
+    GALE_CM_EXPORT_DTOR,       /* <iface>#[dtor]R */
+    GALE_CM_EXPORT_MEMORY,
+    GALE_CM_EXPORT_REALLOC,    /* cabi_realloc, cabi_import_realloc, cabi_export_realloc, cabi_realloc_adapter */
+    GALE_CM_EXPORT_INITIALIZE, /* _initialize */
+    GALE_CM_EXPORT_TABLE,      /* __indirect_function_table */
+} gale_cm_export_kind_t;
+
+typedef struct gale_cm_export_name {
+    gale_cm_export_kind_t kind;
+    gale_cm_func_form_t form;
+    gale_cm_str_t iface; /* empty for root-level */
+    gale_cm_str_t func;  /* function name (methods: "R.m"); dtor: R */
+    uint32_t dup_suffix; /* meld "$<k>" suffix, or UINT32_MAX */
+} gale_cm_export_name_t;
+
+int gale_cm_parse_export(const char *name, gale_cm_export_name_t *out);
+
+/* Writes the canonical (wit-component) core names of import/export `func` of
+ * `iface` ("" or NULL = root): e.g. "[async-lift]a:b/c#f". Returns the length or
+ * GALE_EOVERFLOW. */
+int gale_cm_export_core_name(char *buf, size_t cap, const char *iface, const char *func,
+                             gale_cm_export_kind_t kind);
+
+/* ------------------------------------------------------------------------- */
+/* Component binaries wrapping one core module                                */
+/* ------------------------------------------------------------------------- */
+
+#ifndef GALE_CM_DEC_MAX_TYPES
+#define GALE_CM_DEC_MAX_TYPES 256 /* component-level type definitions (all scopes) */
+#endif
+#ifndef GALE_CM_DEC_MAX_MEMBERS
+#define GALE_CM_DEC_MAX_MEMBERS 512 /* fields/cases/params across all types */
+#endif
+#ifndef GALE_CM_DEC_MAX_FUNCS
+#define GALE_CM_DEC_MAX_FUNCS 48 /* lifted exports and imported functions */
+#endif
+
+/* One component function the decoder found: a `canon lift` that is exported, or a
+ * function of an imported instance (or root import). */
+typedef struct gale_cm_dec_func {
+    bool is_export;
+    char iface[80]; /* imported/exported interface name, "" for root */
+    char name[64];  /* function name (methods: "[method]R.m") */
+    gale_cm_functype_t type;
+    /* Exports: the core export names of the lift (looked up in the core module). */
+    char core_name[128];     /* entry: e.g. "[async-lift]run" */
+    char callback_name[128]; /* "" unless async callback */
+    char post_return_name[128];
+    bool lift_async;
+    bool has_realloc, has_memory;
+    uint8_t string_encoding; /* 0 utf8, 1 utf16, 2 latin1+utf16 */
+} gale_cm_dec_func_t;
+
+/* Internal decoder state (type index spaces); part of the struct so that the
+ * decoder needs no allocation. */
+typedef struct gale_cm_dec_tent {
+    uint8_t kind; /* 0 other, 1 value type, 2 func type, 3 resource, 4 instance type */
+    uint8_t pad;
+    uint16_t inst; /* instance type: index into inst_types */
+    uint32_t res;  /* resource id */
+    const gale_cm_type_t *val;
+    gale_cm_functype_t fn;
+} gale_cm_dec_tent_t;
+
+typedef struct gale_cm_dec_iexport {
+    char name[64];
+    uint8_t sort; /* 1 func, 3 type, 5 instance */
+    gale_cm_dec_tent_t ent;
+} gale_cm_dec_iexport_t;
+
+#ifndef GALE_CM_DEC_MAX_SCOPE_TYPES
+#define GALE_CM_DEC_MAX_SCOPE_TYPES 160
+#endif
+#ifndef GALE_CM_DEC_MAX_RESOURCES
+#define GALE_CM_DEC_MAX_RESOURCES 32
+#endif
+
+typedef struct gale_cm_decoded {
+    const uint8_t *core;  /* the main core module's bytes (inside the input) */
+    size_t core_len;
+    uint32_t n_core_modules; /* all core modules seen (wit-component shims count) */
+    uint32_t main_module;    /* index of the main one */
+    uint32_t n_funcs;
+    gale_cm_dec_func_t funcs[GALE_CM_DEC_MAX_FUNCS];
+    uint32_t n_canon;     /* canon definitions seen */
+    uint32_t n_resources; /* resource types seen (ids 0..n-1) */
+    struct {
+        char iface[80];
+        char name[48];
+    } resources[GALE_CM_DEC_MAX_RESOURCES];
+    /* Storage for decoded types (pointed to by funcs[].type). */
+    uint32_t n_types_used, n_members_used;
+    gale_cm_type_t type_pool[GALE_CM_DEC_MAX_TYPES];
+    const gale_cm_type_t *member_pool[GALE_CM_DEC_MAX_MEMBERS];
+    /* Decoder scratch. */
+    uint32_t n_iexports, n_inst_types;
+    gale_cm_dec_iexport_t iexports[128];
+    struct {
+        uint16_t first, count;
+    } inst_types[32];
+    gale_cm_dec_tent_t scope_types[3][GALE_CM_DEC_MAX_SCOPE_TYPES];
+} gale_cm_decoded_t;
+
+/* True if bytes start with the component preamble (layer 1). */
+bool gale_cm_is_component(const uint8_t *bytes, size_t len);
+/* Decodes a component binary (errors name the section and byte offset). The main
+ * core module is the one whose instance provides the lifted exports (the
+ * wit-component shim/fixup modules are skipped). */
+int gale_cm_component_decode(const uint8_t *bytes, size_t len, gale_cm_decoded_t *out,
+                             gale_cm_err_t *err);
+
+/* ------------------------------------------------------------------------- */
+/* Canonical ABI on a guest memory                                            */
+/* ------------------------------------------------------------------------- */
+
+typedef struct gale_cm_cx gale_cm_cx_t;
+
+/* Resource/handle hooks: how own/borrow values cross into a handle table. */
+typedef struct gale_cm_handle_ops {
+    /* guest handle -> host rep (lift). own: removes the handle. */
+    int (*lift_own)(gale_cm_cx_t *cx, uint32_t rtype, uint32_t handle, uint32_t *rep);
+    int (*lift_borrow)(gale_cm_cx_t *cx, uint32_t rtype, uint32_t handle, uint32_t *rep);
+    /* host rep -> new guest handle (lower). */
+    int (*lower_own)(gale_cm_cx_t *cx, uint32_t rtype, uint32_t rep, uint32_t *handle);
+    int (*lower_borrow)(gale_cm_cx_t *cx, uint32_t rtype, uint32_t rep, uint32_t *handle);
+} gale_cm_handle_ops_t;
+
+struct gale_cm_cx {
+    uint8_t *mem;      /* guest linear memory (refreshed after realloc) */
+    uint64_t mem_size; /* bytes */
+    /* Guest allocator (cabi_realloc); NULL: lowering that needs memory traps. */
+    int (*realloc)(gale_cm_cx_t *cx, uint32_t old_ptr, uint32_t old_size, uint32_t align,
+                   uint32_t new_size, uint32_t *out);
+    void *user;
+    gale_cm_arena_t *arena;           /* lifted values are built here */
+    const gale_cm_handle_ops_t *hops; /* NULL: own/borrow values trap */
+    gale_cm_table_t *table;           /* for the default handle ops */
+    gale_cm_err_t *err;
+    const char *what; /* context for messages, e.g. "param 1 of a:b/c#f" */
+};
+
+/* Loads / stores one value at a guest address (bounds and alignment checked). */
+int gale_cm_load(gale_cm_cx_t *cx, uint32_t ptr, const gale_cm_type_t *t, gale_cm_val_t *out);
+int gale_cm_store(gale_cm_cx_t *cx, const gale_cm_val_t *v, uint32_t ptr, const gale_cm_type_t *t);
+
+/* Flat values are carried as uint64 (i32 zero-extended; floats as bit patterns). */
+typedef struct gale_cm_flat_iter {
+    const uint64_t *vals;
+    const uint8_t *types; /* core type of each value, for checking */
+    uint32_t n, i;
+} gale_cm_flat_iter_t;
+
+int gale_cm_lift_flat(gale_cm_cx_t *cx, gale_cm_flat_iter_t *it, const gale_cm_type_t *t,
+                      gale_cm_val_t *out);
+/* Lowers to flat values: out[*n..] with their core types in types (if not NULL). */
+int gale_cm_lower_flat(gale_cm_cx_t *cx, const gale_cm_val_t *v, const gale_cm_type_t *t,
+                       uint64_t *out, uint8_t *types, uint32_t *n, uint32_t cap);
+
+/* Lift a list of values from flat core values (if the flat count exceeds max_flat
+ * the flat values hold one pointer to a tuple in memory). */
+int gale_cm_lift_values(gale_cm_cx_t *cx, uint32_t max_flat, const uint64_t *flat, uint32_t n_flat,
+                        const gale_cm_type_t *const *ts, uint32_t n, gale_cm_val_t *out);
+/* Lower values to flat: if more than max_flat, `spill` decides where the tuple
+ * goes: if *spill_ptr != 0 it is the destination (out-pointer); otherwise it is
+ * allocated with realloc and returned in *spill_ptr, and out[0] holds it. */
+int gale_cm_lower_values(gale_cm_cx_t *cx, uint32_t max_flat, const gale_cm_val_t *vs,
+                         const gale_cm_type_t *const *ts, uint32_t n, uint64_t *out,
+                         uint32_t *n_out, uint32_t cap, uint32_t *spill_ptr);
+
+/* Checks a guest range: [ptr, ptr+len) inside memory and ptr aligned. */
+int gale_cm_check_range(gale_cm_cx_t *cx, uint32_t ptr, uint64_t len, uint32_t align,
+                        const char *what);
+/* Strict UTF-8 validation (no overlongs, no surrogates, <= U+10FFFF). Returns the
+ * byte offset of the first invalid sequence, or -1 if valid. */
+long gale_cm_utf8_invalid_at(const uint8_t *s, uint32_t len);
+
+/* ------------------------------------------------------------------------- */
+/* Spawn bookkeeping (pure decision functions, proven in proofs/cm)           */
+/* ------------------------------------------------------------------------- */
+
+typedef enum gale_cm_restart_policy {
+    GALE_CM_RESTART_NONE = 0,     /* a trap stops the system */
+    GALE_CM_RESTART_BACKOFF = 1,  /* restart after a back-off delay, up to max_restarts */
+    GALE_CM_RESTART_ESCALATE = 2, /* a trap is reported to the embedding (escalation hook) */
+} gale_cm_restart_policy_t;
+
+typedef enum gale_cm_sys_state {
+    GALE_CM_SYS_FREE = 0,
+    GALE_CM_SYS_STARTING, /* thread created, instantiating */
+    GALE_CM_SYS_RUNNING,
+    GALE_CM_SYS_BACKOFF,  /* trapped, waiting to restart */
+    GALE_CM_SYS_EXITED,   /* entry returned normally */
+    GALE_CM_SYS_STOPPED,  /* trapped, no restart */
+    GALE_CM_SYS_ESCALATED,
+} gale_cm_sys_state_t;
+
+typedef enum gale_cm_sys_event {
+    GALE_CM_EV_SPAWN = 0,
+    GALE_CM_EV_STARTED, /* instantiated and initialised */
+    GALE_CM_EV_EXIT,    /* entry returned */
+    GALE_CM_EV_TRAP,
+    GALE_CM_EV_BACKOFF_DONE,
+    GALE_CM_EV_RELEASE, /* slot freed by the embedding */
+} gale_cm_sys_event_t;
+
+typedef enum gale_cm_restart_decision {
+    GALE_CM_DECIDE_STOP = 0,
+    GALE_CM_DECIDE_RESTART = 1,
+    GALE_CM_DECIDE_ESCALATE = 2,
+} gale_cm_restart_decision_t;
+
+/* What happens after a trap given the policy and restarts done so far; the delay
+ * (ms) is base << restarts_done, capped at max_ms (no overflow). */
+int gale_cm_restart_decide(int policy, uint32_t restarts_done, uint32_t max_restarts,
+                           uint32_t base_ms, uint32_t max_ms, uint32_t *delay_ms);
+/* The next state for (state, event, decision), or -1 if the event is not allowed. */
+int gale_cm_sys_next(int state, int event, int decision);
+/* Lowest free system slot in states[0..n), or -1. */
+int gale_cm_sys_slot_find(const uint8_t *states, int n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GALE_CM_H */
