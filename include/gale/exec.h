@@ -176,12 +176,12 @@ typedef struct gale_exec_stats {
 } gale_exec_stats_t;
 
 /* Ready-queue counts (same definition in src/exec/exec_core.h): per priority,
- * cnt queued and the first left of them in the current round. */
+ * left tasks of the current round, then next tasks for the next round. */
 #ifndef GALE_EXEC_RQ_COUNTS_DEFINED
 #define GALE_EXEC_RQ_COUNTS_DEFINED
 typedef struct gale_exec_rq_counts {
-    uint16_t cnt[GALE_EXEC_PRIOS];
     uint16_t left[GALE_EXEC_PRIOS];
+    uint16_t next[GALE_EXEC_PRIOS];
 } gale_exec_rq_counts_t;
 #endif
 

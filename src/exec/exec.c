@@ -18,7 +18,9 @@
 
 #include <stddef.h>
 
-#include "exec_core.h"
+/* The decision core is compiled into this unit (same text as the proof
+ * input), so the transitions inline on the wake path. */
+#include "exec_core.c"
 
 #define EXEC_MAGIC 0x47457863u /* "GExc" */
 
@@ -183,7 +185,7 @@ static gale_exec_task_t *rq_take(gale_exec_t *e, int p)
 static bool rq_empty(const gale_exec_t *e)
 {
     for (int p = 0; p < GALE_EXEC_PRIOS; p++)
-        if (e->rq.cnt[p] != 0)
+        if (e->rq.left[p] != 0 || e->rq.next[p] != 0)
             return false;
     return true;
 }
@@ -614,7 +616,7 @@ void gale_exec_stats_get(const gale_exec_t *exec, gale_exec_stats_t *out)
     out->spawns = atomic_load_explicit((_Atomic uint32_t *)&exec->spawns, memory_order_relaxed);
     uint32_t q = 0;
     for (int p = 0; p < GALE_EXEC_PRIOS; p++)
-        q += exec->rq.cnt[p];
+        q += (uint32_t)exec->rq.left[p] + exec->rq.next[p];
     out->queued = q;
 }
 

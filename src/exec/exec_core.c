@@ -189,57 +189,58 @@ uint8_t gale_exec_st_end(uint8_t s, int ready, int *act)
 /* ---------------------------------------------------------------------------
  * Ready-queue bookkeeping (executor thread only).
  *
- * Round-fairness bound. A round starts with left[p] = cnt[p]; it polls only
- * the first left[p] tasks of each priority list (highest priority first) and
- * ends when every left[p] is 0. Pushes during the round (wakes, re-polls,
- * spawns) go behind them (FIFO) and count only in cnt[p]. Since a task is in
- * the queue at most once (no double enqueue, the st_* functions above), every
- * task queued when a round starts is polled exactly once in that round, and no
- * task is polled twice in one round — a task that re-readies itself every poll
- * is polled once per round, so it cannot starve any other task, whatever the
- * priorities. A task queued at time t is polled before the end of the round
- * after the one running at t.
+ * Round-fairness bound. Per priority p the queue is one FIFO list whose first
+ * left[p] tasks form the current round and whose next[p] tasks after them wait
+ * for the next round. A round starts (only when the previous one is over)
+ * by moving every queued task into it: left[p] = next[p], next[p] = 0. Polls
+ * take tasks of the current round only, highest priority first; every push
+ * during the round (a wake, a re-poll, a spawn) joins next[p]. Since a task is
+ * in the queue at most once (no double enqueue, the st_* functions above),
+ * every task queued when a round starts is polled exactly once in that round
+ * and no task is polled twice in one round: a task that re-readies itself on
+ * every poll is polled once per round and cannot starve any other task,
+ * whatever the priorities. A task queued at time t is polled before the end of
+ * the round after the one running at t.
  * ------------------------------------------------------------------------- */
 
 /*@ requires \valid(c);
     assigns *c;
-    ensures rq_inv(c);
-    ensures \forall integer p; 0 <= p < PRIOS ==> c->cnt[p] == 0 && c->left[p] == 0;
+    ensures c->left[0] == 0 && c->left[1] == 0 && c->left[2] == 0 && c->left[3] == 0;
+    ensures c->next[0] == 0 && c->next[1] == 0 && c->next[2] == 0 && c->next[3] == 0;
 */
 void gale_exec_rq_reset(gale_exec_rq_counts_t *c)
 {
-    c->cnt[0] = 0; c->cnt[1] = 0; c->cnt[2] = 0; c->cnt[3] = 0;
     c->left[0] = 0; c->left[1] = 0; c->left[2] = 0; c->left[3] = 0;
+    c->next[0] = 0; c->next[1] = 0; c->next[2] = 0; c->next[3] = 0;
 }
 
-/* A push joins the back of its priority list: it counts in cnt but not in the
- * current round. Returns 0, or -1 when the count would overflow (never with
- * fewer than 65535 tasks; checked anyway). */
-/*@ requires \valid(c) && rq_inv(c);
+/* A push joins the back of its priority list, in the next round. Returns 0,
+ * or -1 when the count would overflow (impossible with fewer than 65535 tasks
+ * per priority; checked anyway). The current round is untouched. */
+/*@ requires \valid(c);
     requires 0 <= prio < PRIOS;
-    assigns c->cnt[prio];
-    ensures rq_inv(c);
-    ensures \forall integer p; 0 <= p < PRIOS ==> c->left[p] == \old(c->left[p]);
+    assigns c->next[prio];
     behavior ok:
-      assumes c->cnt[prio] < 65535;
-      ensures c->cnt[prio] == \old(c->cnt[prio]) + 1 && \result == 0;
+      assumes c->next[prio] < 65535;
+      ensures c->next[prio] == \old(c->next[prio]) + 1 && \result == 0;
     behavior full:
-      assumes c->cnt[prio] >= 65535;
-      ensures c->cnt[prio] == \old(c->cnt[prio]) && \result == -1;
+      assumes c->next[prio] >= 65535;
+      ensures c->next[prio] == \old(c->next[prio]) && \result == -1;
     complete behaviors;
     disjoint behaviors;
 */
 int gale_exec_rq_push(gale_exec_rq_counts_t *c, int prio)
 {
-    if (c->cnt[prio] >= 65535u)
+    uint16_t n = c->next[prio];
+    if (n >= 65535u)
         return -1;
-    c->cnt[prio] = (uint16_t)(c->cnt[prio] + 1u);
+    c->next[prio] = (uint16_t)(n + 1u);
     return 0;
 }
 
-/* The priority to poll next in this round: the highest (lowest index) with
- * round work left; -1 when the round is over. */
-/*@ requires \valid_read(c) && rq_inv(c);
+/* The priority to poll next in this round: the most urgent (lowest index)
+ * with round work left; -1 when the round is over. */
+/*@ requires \valid_read(c);
     assigns \nothing;
     behavior some:
       assumes \exists integer p; 0 <= p < PRIOS && c->left[p] > 0;
@@ -264,45 +265,36 @@ int gale_exec_rq_pick(const gale_exec_rq_counts_t *c)
     return -1;
 }
 
-/* Pop the head of list prio: it belongs to the current round. */
-/*@ requires \valid(c) && rq_inv(c);
+/* Pop the head of list prio: it belongs to the current round. The next
+ * round's counts are untouched. */
+/*@ requires \valid(c);
     requires 0 <= prio < PRIOS && c->left[prio] > 0;
-    assigns c->cnt[prio], c->left[prio];
-    ensures rq_inv(c);
-    ensures c->cnt[prio] == \old(c->cnt[prio]) - 1;
+    assigns c->left[prio];
     ensures c->left[prio] == \old(c->left[prio]) - 1;
 */
 void gale_exec_rq_pop(gale_exec_rq_counts_t *c, int prio)
 {
-    c->cnt[prio] = (uint16_t)(c->cnt[prio] - 1u);
-    c->left[prio] = (uint16_t)(c->left[prio] - 1u);
+    uint16_t l = c->left[prio];
+    c->left[prio] = (uint16_t)(l - 1u);
 }
 
-/* Start a round when the previous one is over: every task queued now belongs
- * to it. Returns the number of tasks in the round. */
-/*@ requires \valid(c) && rq_inv(c);
-    requires \forall integer p; 0 <= p < PRIOS ==> c->left[p] == 0;
-    assigns c->left[0 .. PRIOS-1];
-    ensures rq_inv(c);
-    ensures \forall integer p; 0 <= p < PRIOS ==> c->left[p] == c->cnt[p];
-    ensures \result == c->cnt[0] + c->cnt[1] + c->cnt[2] + c->cnt[3];
+/* Start a round once the previous one is over: every queued task joins it.
+ * Returns the number of tasks in the new round. */
+/*@ requires \valid(c);
+    requires c->left[0] == 0 && c->left[1] == 0 && c->left[2] == 0 && c->left[3] == 0;
+    assigns *c;
+    ensures c->left[0] == \old(c->next[0]) && c->left[1] == \old(c->next[1]);
+    ensures c->left[2] == \old(c->next[2]) && c->left[3] == \old(c->next[3]);
+    ensures c->next[0] == 0 && c->next[1] == 0 && c->next[2] == 0 && c->next[3] == 0;
+    ensures \result == c->left[0] + c->left[1] + c->left[2] + c->left[3];
 */
 int gale_exec_rq_round_start(gale_exec_rq_counts_t *c)
 {
     int n = 0;
-    /*@ loop invariant 0 <= i <= PRIOS;
-        loop invariant \forall integer p; 0 <= p < i ==> c->left[p] == c->cnt[p];
-        loop invariant \forall integer p; i <= p < PRIOS ==> c->left[p] == 0;
-        loop invariant n == (i > 0 ? c->cnt[0] : 0) + (i > 1 ? c->cnt[1] : 0)
-                          + (i > 2 ? c->cnt[2] : 0) + (i > 3 ? c->cnt[3] : 0);
-        loop invariant 0 <= n <= 65535 * i;
-        loop assigns i, n, c->left[0 .. PRIOS-1];
-        loop variant PRIOS - i;
-    */
-    for (int i = 0; i < GALE_EXEC_PRIOS; i++) {
-        c->left[i] = c->cnt[i];
-        n += c->cnt[i];
-    }
+    c->left[0] = c->next[0]; n += c->left[0]; c->next[0] = 0;
+    c->left[1] = c->next[1]; n += c->left[1]; c->next[1] = 0;
+    c->left[2] = c->next[2]; n += c->left[2]; c->next[2] = 0;
+    c->left[3] = c->next[3]; n += c->left[3]; c->next[3] = 0;
     return n;
 }
 

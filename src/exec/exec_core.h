@@ -48,21 +48,17 @@
     predicate cancelled(integer s) = s >= 128;
 */
 
-/* Ready-queue bookkeeping of one executor: for each priority p, cnt[p] tasks
- * are queued (an intrusive FIFO list in exec.c) and the first left[p] of them
- * belong to the current round. Invariant: left[p] <= cnt[p]. */
+/* Ready-queue bookkeeping of one executor: for each priority p the queued
+ * tasks form one intrusive FIFO list (exec.c); its first left[p] tasks belong
+ * to the current round and the next[p] after them wait for the next round. */
 #ifndef GALE_EXEC_RQ_COUNTS_DEFINED   /* also defined, identically, in gale/exec.h */
 #define GALE_EXEC_RQ_COUNTS_DEFINED
 typedef struct gale_exec_rq_counts {
-    uint16_t cnt[GALE_EXEC_PRIOS];
     uint16_t left[GALE_EXEC_PRIOS];
+    uint16_t next[GALE_EXEC_PRIOS];
 } gale_exec_rq_counts_t;
 #endif
 
-/*@ predicate rq_inv(gale_exec_rq_counts_t *c) =   // unrolled for PRIOS == 4
-        c->left[0] <= c->cnt[0] && c->left[1] <= c->cnt[1] &&
-        c->left[2] <= c->cnt[2] && c->left[3] <= c->cnt[3];
-*/
 
 uint8_t gale_exec_st_wake(uint8_t s, int *act);
 uint8_t gale_exec_st_cancel(uint8_t s, int *act);
