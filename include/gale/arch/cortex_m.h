@@ -111,6 +111,11 @@ static inline unsigned int gale_arch_cpu_id(void)
     return 0u;
 }
 
+static inline unsigned int gale_arch_cpu_count(void)
+{
+    return 1u;
+}
+
 /* ------------------------------------------------------------------------- */
 /* Port API beyond the contract (boards, tests, benchmarks)                   */
 /* ------------------------------------------------------------------------- */

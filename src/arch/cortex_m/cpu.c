@@ -109,9 +109,8 @@ void gale_arch_cpu_idle(void)
         /* resumed only if a later gale_cm_run reuses this idle context */
     } else if (cm_running && !cm_timer_armed() && cm_irq_enabled_count() == 0u &&
                (SCB_ICSR & ICSR_PENDSVSET) == 0u) {
-        /* Nothing can ever wake a thread: no deadline, no interrupt source. */
-        gale_cm_printf("gale: deadlock: every thread is blocked and nothing can wake one\n");
-        gale_kernel_arch_dump();
+        /* Nothing can ever wake a thread: no deadline, no interrupt source.
+         * Report from the boot context (the idle stack is small). */
         cm_run_result = GALE_EDEADLK;
         gale_arch_context_switch(gale_cm_current, &cm_boot_ctx);
     }
@@ -144,6 +143,10 @@ int gale_cm_run(void)
     cm_timer_start();
     gale_arch_context_switch(&cm_boot_ctx, first);
     /* Back in the boot context: every thread exited (or deadlock). */
+    if (cm_run_result == GALE_EDEADLK) {
+        gale_cm_printf("gale: deadlock: every thread is blocked and nothing can wake one\n");
+        gale_kernel_arch_dump();
+    }
     cm_running = 0;
     cm_timer_stop();
     gale_cm_current = NULL;
