@@ -201,12 +201,11 @@ typedef void (*gale_thread_entry_t)(void *p1, void *p2, void *p3);
 
 /* Thread states (bit set; a thread may be e.g. PENDING|SUSPENDED). */
 #define GALE_THREAD_PRESTART  0x01u   /* created, not started */
-#define GALE_THREAD_READY     0x02u   /* in its core's ready queue or running */
+#define GALE_THREAD_READY     0x02u   /* in its core's ready queue (running or runnable) */
 #define GALE_THREAD_PENDING   0x04u   /* on a wait queue */
 #define GALE_THREAD_SLEEPING  0x08u   /* in gale_kernel_sleep */
 #define GALE_THREAD_SUSPENDED 0x10u
 #define GALE_THREAD_DEAD      0x20u   /* returned, aborted or faulted */
-#define GALE_THREAD_QUEUED    0x40u   /* (internal) linked in a ready queue */
 
 typedef struct gale_thread {
     gale_arch_context_t ctx;             /* port-saved CPU context */
@@ -234,6 +233,8 @@ typedef struct gale_thread {
     const char *name;
     struct gale_thread *all_next;        /* list of every thread (diagnostics) */
     uint64_t switched_in;                /* how many times it was switched in */
+    const char *pend_what;               /* the blocking call it is in (diagnostics) */
+    uint32_t gen;                        /* kernel generation it was created in */
 } gale_thread_t;
 
 /* Stacks: a suitably aligned byte array; size includes the canary. */
@@ -277,8 +278,8 @@ int gale_kernel_thread_resume(gale_thread_t *t);
  * A thread aborting itself does not return. Aborting a thread that holds mutexes
  * is refused with GALE_EBUSY (and a diagnostic): it would leave them locked. */
 int gale_kernel_thread_abort(gale_thread_t *t);
-/* [T] Wait until t has ended (GALE_OK), or timeout. GALE_EDEADLK for self or for
- * a thread that is joining the caller. */
+/* [T] Wait until t has ended (GALE_OK), or timeout (GALE_EBUSY with GALE_NO_WAIT
+ * on a live thread). GALE_EDEADLK for self or for a thread joining the caller. */
 int gale_kernel_thread_join(gale_thread_t *t, gale_timeout_t timeout);
 /* [any] Base priority. Setting it re-sorts the thread in its ready or wait queue
  * and re-computes priority inheritance. */
