@@ -4,7 +4,12 @@
 set -uo pipefail
 file=${1:?usage: run_wp.sh file.c [args]}; shift
 [ -f "$HOME/.why3.conf" ] || why3 config detect >/dev/null 2>&1
-out=$(frama-c -wp -wp-rte -wp-prover z3 -wp-timeout 30 -wp-par 2 "$@" "$file" 2>&1)
+# frama-c has no -I option: pass include directories to its preprocessor.
+args=()
+for a in "$@"; do
+  case "$a" in -I*) args+=("-cpp-extra-args=$a") ;; *) args+=("$a") ;; esac
+done
+out=$(frama-c -wp -wp-rte -wp-prover z3 -wp-timeout 30 -wp-par 2 ${args[@]+"${args[@]}"} "$file" 2>&1)
 rc=$?
 echo "$out" | grep -E '\[wp\] (Proved goals|.*Timeout|.*Unknown|.*Failed)|\[kernel\].*(error|warning)|Goal .*: (Unknown|Timeout|Failed)' || true
 proved=$(echo "$out" | sed -n 's/.*Proved goals: *\([0-9]*\) *\/ *\([0-9]*\).*/\1 \2/p' | tail -n1)

@@ -201,12 +201,11 @@ typedef void (*gale_thread_entry_t)(void *p1, void *p2, void *p3);
 
 /* Thread states (bit set; a thread may be e.g. PENDING|SUSPENDED). */
 #define GALE_THREAD_PRESTART  0x01u   /* created, not started */
-#define GALE_THREAD_READY     0x02u   /* in its core's ready queue or running */
+#define GALE_THREAD_READY     0x02u   /* in its core's ready queue (running or runnable) */
 #define GALE_THREAD_PENDING   0x04u   /* on a wait queue */
 #define GALE_THREAD_SLEEPING  0x08u   /* in gale_kernel_sleep */
 #define GALE_THREAD_SUSPENDED 0x10u
 #define GALE_THREAD_DEAD      0x20u   /* returned, aborted or faulted */
-#define GALE_THREAD_QUEUED    0x40u   /* (internal) linked in a ready queue */
 
 typedef struct gale_thread {
     gale_arch_context_t ctx;             /* port-saved CPU context */
@@ -234,6 +233,8 @@ typedef struct gale_thread {
     const char *name;
     struct gale_thread *all_next;        /* list of every thread (diagnostics) */
     uint64_t switched_in;                /* how many times it was switched in */
+    const char *pend_what;               /* the blocking call it is in (diagnostics) */
+    uint32_t gen;                        /* kernel generation it was created in */
 } gale_thread_t;
 
 /* Stacks: a suitably aligned byte array; size includes the canary. */
@@ -277,8 +278,8 @@ int gale_kernel_thread_resume(gale_thread_t *t);
  * A thread aborting itself does not return. Aborting a thread that holds mutexes
  * is refused with GALE_EBUSY (and a diagnostic): it would leave them locked. */
 int gale_kernel_thread_abort(gale_thread_t *t);
-/* [T] Wait until t has ended (GALE_OK), or timeout. GALE_EDEADLK for self or for
- * a thread that is joining the caller. */
+/* [T] Wait until t has ended (GALE_OK), or timeout (GALE_EBUSY with GALE_NO_WAIT
+ * on a live thread). GALE_EDEADLK for self or for a thread joining the caller. */
 int gale_kernel_thread_join(gale_thread_t *t, gale_timeout_t timeout);
 /* [any] Base priority. Setting it re-sorts the thread in its ready or wait queue
  * and re-computes priority inheritance. */
@@ -507,7 +508,8 @@ int gale_kernel_msgq_put(gale_msgq_t *q, const void *data, gale_timeout_t timeou
 int gale_kernel_msgq_get(gale_msgq_t *q, void *data, gale_timeout_t timeout);
 /* [any] Copy the oldest message without removing it; GALE_ENOMSG when empty. */
 int gale_kernel_msgq_peek(gale_msgq_t *q, void *data);
-/* [any] Drop every message; waiting writers then fill the freed room. */
+/* [any] Drop every message; writers waiting for room return GALE_ECANCELED
+ * (their message is not queued). */
 void gale_kernel_msgq_purge(gale_msgq_t *q);
 uint32_t gale_kernel_msgq_num_used_get(const gale_msgq_t *q);
 uint32_t gale_kernel_msgq_num_free_get(const gale_msgq_t *q);
@@ -548,6 +550,16 @@ int gale_kernel_pipe_read(gale_pipe_t *p, void *data, size_t len, gale_timeout_t
 void gale_kernel_pipe_reset(gale_pipe_t *p);
 /* [any] Close: waiters return GALE_EPIPE; reads drain what is left. */
 void gale_kernel_pipe_close(gale_pipe_t *p);
+/* [T; I with GALE_NO_WAIT] Write / read with a minimum: move up to len bytes; the
+ * call is satisfied once at least min (1 <= min <= len) bytes moved. With
+ * GALE_NO_WAIT nothing moves unless min bytes can move at once (GALE_EAGAIN).
+ * *done (always set) is the count moved, also on GALE_ETIMEDOUT / GALE_EPIPE
+ * (bytes moved stay moved). Returns GALE_OK when satisfied; a read of a closed
+ * pipe is satisfied by whatever is left (GALE_EPIPE once drained). */
+int gale_kernel_pipe_write_min(gale_pipe_t *p, const void *data, size_t len, size_t min,
+                               size_t *done, gale_timeout_t timeout);
+int gale_kernel_pipe_read_min(gale_pipe_t *p, void *data, size_t len, size_t min,
+                              size_t *done, gale_timeout_t timeout);
 size_t gale_kernel_pipe_read_avail(const gale_pipe_t *p);
 size_t gale_kernel_pipe_write_avail(const gale_pipe_t *p);
 int gale_kernel_pipe_delete(gale_pipe_t *p);
@@ -618,17 +630,29 @@ typedef struct gale_mem_slab {
     size_t block_size;
     uint32_t num_blocks;
     uint32_t num_used;
-    void *free_list;
+    uint32_t nfree;                /* free blocks: free_idx[0 .. nfree); UINT32_MAX: not built yet */
+    uint32_t *free_idx;            /* num_blocks entries: stack of free block indices */
+    uint8_t *state;                /* num_blocks entries: 0 free, 1 allocated */
 } gale_mem_slab_t;
-#define GALE_MEM_SLAB_INITIALIZER(obj, buf, bsize, n) \
-    { GALE_MAGIC_SLAB, GALE_WAIT_Q_INIT, (uint8_t *)(buf), (bsize), (n), 0, NULL }
-/* Statically defined slabs build their free list lazily on first use. */
+/* Bookkeeping lives outside the blocks (index stack + one state byte per block):
+ * double frees and foreign pointers are detected, and a user writing into a freed
+ * block cannot corrupt the allocator. */
+#define GALE_MEM_SLAB_INITIALIZER(obj, buf, bsize, n, idx_arr, state_arr) \
+    { GALE_MAGIC_SLAB, GALE_WAIT_Q_INIT, (uint8_t *)(buf), (bsize), (n), 0, UINT32_MAX, \
+      (idx_arr), (state_arr) }
+/* Statically defined slabs build their free stack lazily on first use. */
 #define GALE_MEM_SLAB_DEFINE(name, bsize, n)                                        \
     static _Alignas(8) uint8_t name##_buffer[(size_t)(bsize) * (n)];               \
-    gale_mem_slab_t name = GALE_MEM_SLAB_INITIALIZER(name, name##_buffer, bsize, n)
+    static uint32_t name##_free_idx[(n)];                                            \
+    static uint8_t name##_state[(n)];                                                \
+    gale_mem_slab_t name = GALE_MEM_SLAB_INITIALIZER(name, name##_buffer, bsize, n,  \
+                                                     name##_free_idx, name##_state)
 
-/* [any] block_size >= sizeof(void *) and a multiple of it; buffer aligned to it. */
-int gale_kernel_mem_slab_init(gale_mem_slab_t *slab, void *buffer, size_t block_size, uint32_t num_blocks);
+/* [any] num_blocks >= 1 blocks of block_size (>= 1) bytes in buffer; free_idx and
+ * state hold num_blocks entries each (the bookkeeping). Blocks are aligned as
+ * buffer + i * block_size. */
+int gale_kernel_mem_slab_init(gale_mem_slab_t *slab, void *buffer, size_t block_size, uint32_t num_blocks,
+                              uint32_t *free_idx, uint8_t *state);
 /* [T; I with GALE_NO_WAIT] GALE_ENOMEM when none is free and no-wait. */
 int gale_kernel_mem_slab_alloc(gale_mem_slab_t *slab, void **mem, gale_timeout_t timeout);
 /* [I] GALE_EINVAL for a pointer that is not a block of this slab. */

@@ -79,8 +79,9 @@ int gale_kernel_check_may_block(const char *op, gale_timeout_t timeout);
 /* Name of a thread for diagnostics ("main"/"isr" when NULL). */
 const char *gale_kernel_thread_label(const gale_thread_t *t);
 
-/* Fatal error of thread t (canary smashed, ...): calls the handler; if it returns
- * the thread is aborted (if t is current, does not return). */
+/* Fatal error of thread t (canary smashed, ...): calls the user's handler (the
+ * default one does not return: gale_arch_fatal). When it returns, the caller
+ * ends t (gale_kernel_thread_end) and switches away if t was current. */
 void gale_kernel_fatal(int reason, gale_thread_t *t, const char *msg);
 
 /* ------------------------------------------------------------------------- */
@@ -157,6 +158,8 @@ void gale_kernel_timeout_add(gale_timeout_node_t *node, void (*fn)(gale_timeout_
                              uint64_t deadline);
 /* [L] Disarm (no-op if not armed). Returns true if it was armed. */
 bool gale_kernel_timeout_abort(gale_timeout_node_t *node);
+/* [L] Arm t's own timeout node (pend / sleep / delayed start) on this core. */
+void gale_kernel_thread_timeout_arm(gale_thread_t *t, uint64_t deadline);
 /* [L] Program the port timer for the earliest deadline of this core. */
 void gale_kernel_timeout_program(gale_kernel_cpu_t *cpu);
 
@@ -170,16 +173,26 @@ void gale_kernel_pi_update(gale_thread_t *owner);
 /* [L] A waiter of a mutex left the wait queue without getting it (timeout,
  * abort): clear t->blocked_mutex and drop the owner's inherited priority. */
 void gale_kernel_pi_waiter_gone(gale_thread_t *t);
+/* [L] A thread ends holding mutexes: hand each to its next waiter (or free it). */
+void gale_kernel_mutex_release_all(gale_thread_t *t);
 
 /* ------------------------------------------------------------------------- */
 /* Threads (thread.c)                                                         */
 /* ------------------------------------------------------------------------- */
 
-/* [L] End thread t (t may be current: then it never returns). */
+/* [L] End thread t: off every queue, DEAD, joiners woken, mutexes it holds
+ * released. No switch: when t is the current thread the caller then calls
+ * gale_kernel_swap_locked() (which never returns) or, in an ISR, requests one. */
 void gale_kernel_thread_end(gale_thread_t *t);
-/* [L] Check the canary of t; on damage calls gale_kernel_fatal (may not return). */
+/* [L] Check the canary of t; on damage reports through gale_kernel_fatal and
+ * returns false (the caller ends t). */
 bool gale_kernel_stack_check(gale_thread_t *t);
 extern gale_thread_t *gale_kernel_all_threads;
 extern unsigned int gale_kernel_alive;
+extern uint32_t gale_kernel_generation;
+/* Create (idle = the core's idle thread: not counted alive, always ready). */
+int gale_thread_create_internal(gale_thread_t *t, void *stack, size_t stack_size,
+                                gale_thread_entry_t entry, void *p1, void *p2, void *p3,
+                                int prio, unsigned int cpu, bool idle);
 
 #endif /* GALE_KERNEL_INTERNAL_H */

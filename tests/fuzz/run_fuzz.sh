@@ -19,5 +19,5 @@ if [ -z "$(ls -A "$work/seeds")" ]; then
 fi
 cp "$here"/regressions/*.wasm "$work/seeds/" 2>/dev/null || true
 exec "$fuzzer" -max_total_time="$secs" -runs="$runs" -timeout=10 -rss_limit_mb=2048 \
-  -max_len=65536 -print_final_stats=1 -artifact_prefix="$work/" \
+  -max_len=65536 -dict="$here/wasm.dict" -print_final_stats=1 -artifact_prefix="$work/" \
   "$work/corpus" "$work/seeds"

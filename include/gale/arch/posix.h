@@ -84,6 +84,14 @@ typedef void (*gale_sim_irq_handler_t)(void *arg);
 int gale_sim_irq_raise_at(unsigned int cpu, uint64_t at_ns,
                           gale_sim_irq_handler_t handler, void *arg);
 
+/* From a thread: compute for ns of simulated time. Deterministic mode: virtual
+ * time advances by ns while this thread runs; timers and IRQs that fall due
+ * meanwhile interrupt it (and may preempt it; the remaining work continues when
+ * it runs again). Other cores' interrupts that fall due are taken but those
+ * cores only run at the next idle point. Real-time mode: spins for ns of real
+ * time, taking due interrupts. From an ISR or outside a run: GALE_ECONTEXT. */
+int gale_sim_busy_ns(uint64_t ns);
+
 /* Number of context switches the port made since gale_sim_setup (all cores). */
 uint64_t gale_sim_switch_count(void);
 

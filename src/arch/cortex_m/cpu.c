@@ -100,18 +100,35 @@ void gale_arch_cpu_kick(unsigned int cpu)
 static gale_arch_context_t cm_boot_ctx;
 static volatile int cm_run_result;
 static volatile int cm_running;
+static volatile int cm_stop_requested;
+
+void gale_cm_stop(int result)
+{
+    if (!cm_running)
+        return;
+    unsigned int key = gale_arch_irq_lock();
+    cm_run_result = result;
+    if (gale_arch_isr_active() || gale_cm_current == &cm_boot_ctx) {
+        cm_stop_requested = 1;          /* taken at the next idle point */
+    } else {
+        gale_arch_context_switch(gale_cm_current, &cm_boot_ctx);
+    }
+    gale_arch_irq_unlock(key);
+}
 
 void gale_arch_cpu_idle(void)
 {
-    if (cm_running && gale_kernel_arch_threads_alive() == 0u) {
+    if (cm_running && cm_stop_requested) {
+        cm_stop_requested = 0;
+        gale_arch_context_switch(gale_cm_current, &cm_boot_ctx);
+    } else if (cm_running && gale_kernel_arch_threads_alive() == 0u) {
         cm_run_result = GALE_OK;
         gale_arch_context_switch(gale_cm_current, &cm_boot_ctx);
         /* resumed only if a later gale_cm_run reuses this idle context */
     } else if (cm_running && !cm_timer_armed() && cm_irq_enabled_count() == 0u &&
                (SCB_ICSR & ICSR_PENDSVSET) == 0u) {
-        /* Nothing can ever wake a thread: no deadline, no interrupt source. */
-        gale_cm_printf("gale: deadlock: every thread is blocked and nothing can wake one\n");
-        gale_kernel_arch_dump();
+        /* Nothing can ever wake a thread: no deadline, no interrupt source.
+         * Report from the boot context (the idle stack is small). */
         cm_run_result = GALE_EDEADLK;
         gale_arch_context_switch(gale_cm_current, &cm_boot_ctx);
     }
@@ -139,11 +156,16 @@ int gale_cm_run(void)
     cm_boot_ctx.stack_base = (uint32_t)(uintptr_t)__gale_psp_limit;
     cm_boot_ctx.stack_size = (uint32_t)((uintptr_t)__gale_psp_top - (uintptr_t)__gale_psp_limit);
     cm_run_result = GALE_OK;
+    cm_stop_requested = 0;
     cm_running = 1;
     gale_cm_current = &cm_boot_ctx;
     cm_timer_start();
     gale_arch_context_switch(&cm_boot_ctx, first);
     /* Back in the boot context: every thread exited (or deadlock). */
+    if (cm_run_result == GALE_EDEADLK) {
+        gale_cm_printf("gale: deadlock: every thread is blocked and nothing can wake one\n");
+        gale_kernel_arch_dump();
+    }
     cm_running = 0;
     cm_timer_stop();
     gale_cm_current = NULL;

@@ -1,0 +1,4 @@
+/* WP proof unit for the kernel-objects decision core src/kernel/core_mbox.h: the
+ * functions are static inline in that header (compiled into the kernel as is);
+ * this file only brings them in for Frama-C. */
+#include "core_mbox.h"

@@ -1,0 +1,77 @@
+/* gale kernel — decision core: ready-queue choice and preemption (proven by WP,
+ * proofs/kernel). Pure functions; see core.h. */
+#include "core.h"
+
+/*@ logic integer NPRIO = 32; */
+
+/*@ assigns \nothing;
+    ensures 0 <= \result <= NPRIO;
+    ensures \result < NPRIO ==> (bitmap & ((uint32_t)1 << \result)) != 0;
+    ensures \forall integer j; 0 <= j < \result ==> (bitmap & ((uint32_t)1 << j)) == 0;
+    ensures bitmap == 0 ==> \result == NPRIO;
+*/
+unsigned int gale_core_rq_first(uint32_t bitmap)
+{
+    if (bitmap == 0u)
+        return GALE_CORE_NPRIO;
+    unsigned int i = 0;
+    /*@ loop invariant 0 <= i <= NPRIO;
+        loop invariant \forall integer j; 0 <= j < i ==> (bitmap & ((uint32_t)1 << j)) == 0;
+        loop assigns i;
+        loop variant NPRIO - i;
+    */
+    while (i < GALE_CORE_NPRIO) {
+        if ((bitmap & ((uint32_t)1 << i)) != 0u)
+            return i;
+        i++;
+    }
+    return GALE_CORE_NPRIO;
+}
+
+/*@ requires idx < NPRIO;
+    assigns \nothing;
+    ensures \result == (bitmap | ((uint32_t)1 << idx));
+*/
+uint32_t gale_core_rq_mark(uint32_t bitmap, unsigned int idx)
+{
+    return bitmap | ((uint32_t)1 << idx);
+}
+
+/*@ requires idx < NPRIO;
+    assigns \nothing;
+    ensures \result == (bitmap & (0xFFFFFFFF ^ ((uint32_t)1 << idx)));
+*/
+uint32_t gale_core_rq_unmark(uint32_t bitmap, unsigned int idx)
+{
+    return bitmap & (0xFFFFFFFFu ^ ((uint32_t)1 << idx));
+}
+
+/*@ assigns \nothing;
+    ensures \result == 1 <==> (cur_ready != 0 && (cur_prio < 0 || cur_sched_locked != 0));
+    ensures \result == 0 || \result == 1;
+*/
+int gale_core_sched_keep_current(int cur_ready, int cur_prio, int cur_sched_locked)
+{
+    if (cur_ready == 0)
+        return 0;
+    return (cur_prio < 0 || cur_sched_locked != 0) ? 1 : 0;
+}
+
+/*@ requires 0 <= ncoop <= 64 && 2 <= npreempt <= 64;
+    assigns \nothing;
+    ensures \result == 1 <==> (-ncoop <= prio <= npreempt - 2);
+    ensures \result == 0 || \result == 1;
+*/
+int gale_core_prio_valid(int prio, int ncoop, int npreempt)
+{
+    return (prio >= -ncoop && prio <= npreempt - 2) ? 1 : 0;
+}
+
+/*@ assigns \nothing;
+    ensures \result == 1 <==> (slice_ticks > 0 && prio >= 0 && prio >= floor_prio);
+    ensures \result == 0 || \result == 1;
+*/
+int gale_core_slice_applies(uint32_t slice_ticks, int prio, int floor_prio)
+{
+    return (slice_ticks > 0u && prio >= 0 && prio >= floor_prio) ? 1 : 0;
+}

@@ -1,0 +1,107 @@
+/* gale kernel — the tickless timeout queue of each core: absolute 64-bit
+ * deadlines in kernel ticks, sorted (FIFO on ties); the port's one-shot timer is
+ * set for the head. Arithmetic and order come from core_timeout.c. */
+#include "core.h"
+#include "kernel_internal.h"
+
+/* cycles -> ticks (floor) and ticks -> cycles (ceil), without 64-bit overflow
+ * for any realistic uptime. */
+static uint64_t cycles_to_ticks(uint64_t cyc)
+{
+    uint64_t cps = gale_arch_cycles_per_sec();
+    return cyc / cps * GALE_CONFIG_TICK_HZ + cyc % cps * GALE_CONFIG_TICK_HZ / cps;
+}
+
+static uint64_t ticks_to_cycles(uint64_t t)
+{
+    uint64_t cps = gale_arch_cycles_per_sec();
+    uint64_t whole = t / GALE_CONFIG_TICK_HZ;
+    if (whole > UINT64_MAX / cps / 2u)
+        return UINT64_MAX - 1u;
+    return whole * cps + (t % GALE_CONFIG_TICK_HZ * cps + GALE_CONFIG_TICK_HZ - 1u) / GALE_CONFIG_TICK_HZ;
+}
+
+uint64_t gale_kernel_ticks_now(void)
+{
+    return cycles_to_ticks(gale_arch_cycles_get());
+}
+
+uint64_t gale_kernel_timeout_deadline(gale_timeout_t timeout, uint64_t now)
+{
+    return gale_core_timeout_deadline(timeout.ticks, now);
+}
+
+void gale_kernel_timeout_program(gale_kernel_cpu_t *cpu)
+{
+    uint64_t d = cpu->to_head != NULL ? cpu->to_head->deadline : UINT64_MAX;
+    cpu->armed_deadline = d;
+    gale_arch_timer_set(d == UINT64_MAX ? UINT64_MAX : ticks_to_cycles(d));
+}
+
+static void unlink_node(gale_kernel_cpu_t *cpu, gale_timeout_node_t *node)
+{
+    if (node->prev != NULL)
+        node->prev->next = node->next;
+    else
+        cpu->to_head = node->next;
+    if (node->next != NULL)
+        node->next->prev = node->prev;
+    node->next = node->prev = NULL;
+    node->linked = 0;
+}
+
+bool gale_kernel_timeout_abort(gale_timeout_node_t *node)
+{
+    if (!node->linked)
+        return false;
+    gale_kernel_cpu_t *cpu = &gale_kernel_cpus[node->cpu];
+    bool was_head = cpu->to_head == node;
+    unlink_node(cpu, node);
+    if (was_head && node->cpu == gale_arch_cpu_id())
+        gale_kernel_timeout_program(cpu);
+    /* A node of another core: its timer may fire early and find nothing due; it
+     * then re-arms itself. */
+    return true;
+}
+
+void gale_kernel_timeout_add(gale_timeout_node_t *node, void (*fn)(gale_timeout_node_t *),
+                             uint64_t deadline)
+{
+    if (node->linked)
+        gale_kernel_timeout_abort(node);
+    unsigned int c = gale_arch_cpu_id();
+    gale_kernel_cpu_t *cpu = &gale_kernel_cpus[c];
+    node->fn = fn;
+    node->deadline = deadline;
+    node->cpu = (uint8_t)c;
+    node->linked = 1;
+    gale_timeout_node_t *prev = NULL, *pos = cpu->to_head;
+    while (pos != NULL && gale_core_timeout_goes_after(deadline, pos->deadline) != 0) {
+        prev = pos;
+        pos = pos->next;
+    }
+    node->prev = prev;
+    node->next = pos;
+    if (prev != NULL)
+        prev->next = node;
+    else
+        cpu->to_head = node;
+    if (pos != NULL)
+        pos->prev = node;
+    if (cpu->to_head == node && cpu->started)
+        gale_kernel_timeout_program(cpu);
+}
+
+void gale_kernel_arch_timer_isr(void)
+{
+    gale_kernel_cpu_t *cpu = gale_kernel_cpu_self();
+    unsigned int key = gale_kernel_lock();
+    uint64_t now = gale_kernel_ticks_now();
+    while (cpu->to_head != NULL && gale_core_timeout_expired(cpu->to_head->deadline, now) != 0) {
+        gale_timeout_node_t *node = cpu->to_head;
+        unlink_node(cpu, node);
+        node->fn(node);
+    }
+    gale_kernel_timeout_program(cpu);
+    gale_kernel_reschedule(key);   /* in ISR: requests the switch if one is due */
+}
