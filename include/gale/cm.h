@@ -531,6 +531,191 @@ int gale_cm_check_range(gale_cm_cx_t *cx, uint32_t ptr, uint64_t len, uint32_t a
 long gale_cm_utf8_invalid_at(const uint8_t *s, uint32_t len);
 
 /* ------------------------------------------------------------------------- */
+/* Worlds: what the host implements and what it expects the component to export */
+/* ------------------------------------------------------------------------- */
+
+#ifndef GALE_CM_MAX_INSTANCES
+#define GALE_CM_MAX_INSTANCES 8 /* live component instances */
+#endif
+#ifndef GALE_CM_MAX_COMPONENTS
+#define GALE_CM_MAX_COMPONENTS 8 /* loaded (linked) components */
+#endif
+#ifndef GALE_CM_MAX_IMPORTS
+#define GALE_CM_MAX_IMPORTS 96 /* core imports per component */
+#endif
+#ifndef GALE_CM_MAX_HANDLES
+#define GALE_CM_MAX_HANDLES 64 /* handle-table slots per instance (index 0 unused) */
+#endif
+#ifndef GALE_CM_MAX_TASKS
+#define GALE_CM_MAX_TASKS 8 /* concurrent async export calls per instance */
+#endif
+#ifndef GALE_CM_MAX_SUBTASKS
+#define GALE_CM_MAX_SUBTASKS 16 /* outstanding async-lowered host calls per instance */
+#endif
+#ifndef GALE_CM_MAX_SETS
+#define GALE_CM_MAX_SETS 8 /* waitable sets per instance */
+#endif
+#ifndef GALE_CM_MAX_STREAMS
+#define GALE_CM_MAX_STREAMS 8 /* stream/future objects (shared by both ends) per instance */
+#endif
+#ifndef GALE_CM_ARENA_BYTES
+#define GALE_CM_ARENA_BYTES 8192 /* lifted-value scratch per instance (host calls) */
+#endif
+#ifndef GALE_CM_SUBTASK_ARENA_BYTES
+#define GALE_CM_SUBTASK_ARENA_BYTES 512 /* result storage per outstanding subtask */
+#endif
+#ifndef GALE_CM_OFFLOAD_CTX_BYTES
+#define GALE_CM_OFFLOAD_CTX_BYTES 64
+#endif
+
+typedef struct gale_cm_instance gale_cm_instance_t;
+typedef struct gale_cm_component gale_cm_component_t;
+typedef struct gale_cm_call gale_cm_call_t;
+
+/* A host implementation of an imported function. Returns:
+ *   0                 done; *result holds the value (if the function has one),
+ *                     built in call->arena;
+ *   GALE_CM_STARTED   (async-lowered calls only) the work continues after
+ *                     gale_cm_call_offload(): the guest gets STARTED + a subtask;
+ *   < 0               trap the component; call->err says why (set it with
+ *                     gale_cm_err_set, or the code's name is used). */
+#define GALE_CM_STARTED 1
+typedef int (*gale_cm_host_fn)(gale_cm_call_t *call, void *env, const gale_cm_val_t *params, gale_cm_val_t *result);
+
+typedef struct gale_cm_host_func {
+    const char *iface; /* "ns:pkg/iface@1.0.0", or "$root" for world-level functions */
+    const char *name;  /* "f", "[constructor]R", "[method]R.m", "[static]R.s" */
+    gale_cm_functype_t type;
+    gale_cm_host_fn fn;
+    void *env;
+} gale_cm_host_func_t;
+
+/* A resource type the host implements; own/borrow types name it by its index in
+ * gale_cm_world_t.resources. The destructor runs when the guest drops its own
+ * handle (or when the instance is freed with handles still live). */
+typedef struct gale_cm_resource_type {
+    const char *iface;
+    const char *name;
+    void (*dtor)(gale_cm_instance_t *inst, void *env, uint32_t rep);
+    void *env;
+} gale_cm_resource_type_t;
+
+/* A function the component must export (sync or async, by its type). */
+typedef struct gale_cm_export_decl {
+    const char *iface; /* "" for world-level */
+    const char *name;
+    gale_cm_functype_t type;
+} gale_cm_export_decl_t;
+
+typedef struct gale_cm_world {
+    const char *name;
+    const gale_cm_host_func_t *funcs;
+    uint32_t n_funcs;
+    const gale_cm_resource_type_t *resources;
+    uint32_t n_resources;
+    const gale_cm_export_decl_t *exports;
+    uint32_t n_exports;
+} gale_cm_world_t;
+
+/* What a host function sees of the call. */
+struct gale_cm_call {
+    gale_cm_instance_t *inst;
+    const gale_cm_host_func_t *func;
+    bool async;             /* async-lowered: must not block (offload instead) */
+    gale_cm_arena_t *arena; /* build result values here */
+    gale_cm_err_t *err;
+    uint32_t subtask;       /* set by gale_cm_call_offload */
+};
+
+/* Runs in a host worker thread on behalf of an async-lowered call; may block in
+ * the kernel. Fills *result (in `arena`) and returns 0, or < 0 to trap the
+ * component when the result is delivered. */
+typedef int (*gale_cm_blocking_fn)(void *ctx, gale_cm_val_t *result, gale_cm_arena_t *arena);
+
+/* From a host function of an async-lowered call: hand the rest of the work to a
+ * worker (ctx is copied, up to GALE_CM_OFFLOAD_CTX_BYTES) and return its result:
+ * GALE_CM_STARTED, or a negative error (no subtask slot / worker). */
+int gale_cm_call_offload(gale_cm_call_t *call, gale_cm_blocking_fn fn, const void *ctx, size_t ctx_size);
+
+/* Scheduling hooks: how an instance thread sleeps until an event and how
+ * offloaded work runs. The kernel-backed default (worker thread pool + a
+ * semaphore per instance) is used when NULL; tests may supply their own. */
+typedef struct gale_cm_sched_ops {
+    /* Block the instance's thread until gale_cm_notify or the deadline (0 = none). */
+    void (*wait)(gale_cm_instance_t *inst, void *ctx);
+    void (*notify)(gale_cm_instance_t *inst, void *ctx);
+    /* Run job(arg) later, possibly blocking, outside the instance thread. */
+    int (*offload)(void (*job)(void *arg), void *arg, void *ctx);
+    void *ctx;
+} gale_cm_sched_ops_t;
+
+/* ------------------------------------------------------------------------- */
+/* Components and instances                                                   */
+/* ------------------------------------------------------------------------- */
+
+struct gale_wasm_engine;
+struct gale_wasm_config;
+
+typedef struct gale_cm_load_opts {
+    const struct gale_wasm_engine *engine; /* NULL: gale_wasm_interp */
+    const struct gale_wasm_config *wasm_cfg; /* NULL: engine defaults */
+    const gale_cm_sched_ops_t *sched;     /* NULL: kernel-backed default */
+} gale_cm_load_opts_t;
+
+/* Loads a fused core module or a component binary wrapping one core module and
+ * links every import against `world` (by name and core signature) and the
+ * canonical built-ins. Errors name the import ("import 2 \"a:b/c\" \"f\": ..."). */
+int gale_cm_component_load(const gale_cm_load_opts_t *opts, const uint8_t *bytes, size_t len,
+                           const gale_cm_world_t *world, gale_cm_component_t **out, gale_cm_err_t *err);
+void gale_cm_component_free(gale_cm_component_t *c);
+
+/* Instantiates and runs _initialize. host_ctx is for the host functions
+ * (gale_cm_instance_host_ctx). Fuel: UINT64_MAX = unmetered. */
+int gale_cm_instantiate(gale_cm_component_t *c, void *host_ctx, uint64_t fuel, gale_cm_instance_t **out,
+                        gale_cm_err_t *err);
+/* Drops every live handle (running host destructors) and frees the instance. */
+void gale_cm_instance_free(gale_cm_instance_t *inst);
+void *gale_cm_instance_host_ctx(gale_cm_instance_t *inst);
+const char *gale_cm_instance_name(gale_cm_instance_t *inst);
+void gale_cm_instance_set_name(gale_cm_instance_t *inst, const char *name);
+gale_cm_table_t *gale_cm_instance_table(gale_cm_instance_t *inst);
+
+/* Trap report of the last failed call: reason, export, instruction offset. */
+typedef struct gale_cm_trap_info {
+    bool trapped;
+    char export_name[96];
+    uint32_t func_index;
+    uint32_t code_offset;
+    char reason[192];
+} gale_cm_trap_info_t;
+const gale_cm_trap_info_t *gale_cm_instance_trap(gale_cm_instance_t *inst);
+
+/* Calls export `name` of `iface` ("" = world level), declared in the world.
+ * Sync exports: lower params, call, lift the result into `arena`, post-return.
+ * Async (callback-lifted) exports: start a task and drive it (entry, then
+ * callbacks on events; blocking the thread only while every task waits) until
+ * it has returned (task.return) and exited. Returns 0 or a negative error
+ * (GALE_ETRAP: see gale_cm_instance_trap). */
+int gale_cm_call_export(gale_cm_instance_t *inst, const char *iface, const char *name, const gale_cm_val_t *params,
+                        uint32_t n_params, gale_cm_val_t *result, gale_cm_arena_t *arena, gale_cm_err_t *err);
+
+/* Async tasks, for embeddings that run several at once: start (runs the entry),
+ * then gale_cm_run_tasks() until none is left. */
+int gale_cm_task_start(gale_cm_instance_t *inst, const char *iface, const char *name, const gale_cm_val_t *params,
+                       uint32_t n_params, gale_cm_err_t *err);
+/* Runs ready callbacks; blocks (sched wait) while all tasks wait. Returns when
+ * no task is left (0), or on a trap (GALE_ETRAP). */
+int gale_cm_run_tasks(gale_cm_instance_t *inst, gale_cm_err_t *err);
+/* Wakes the instance thread (events from other threads / ISRs). */
+void gale_cm_notify(gale_cm_instance_t *inst);
+
+/* Statistics for reports and benchmarks. */
+typedef struct gale_cm_stats {
+    uint64_t host_calls, async_host_calls, subtasks_started, events_delivered, callbacks, waits;
+} gale_cm_stats_t;
+const gale_cm_stats_t *gale_cm_instance_stats(gale_cm_instance_t *inst);
+
+/* ------------------------------------------------------------------------- */
 /* Spawn bookkeeping (pure decision functions, proven in proofs/cm)           */
 /* ------------------------------------------------------------------------- */
 

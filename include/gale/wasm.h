@@ -131,7 +131,8 @@ typedef enum gale_wasm_trap_code {
     GALE_TRAP_NONE = 0,
     GALE_TRAP_UNREACHABLE,
     GALE_TRAP_MEMORY_OOB,         /* out of bounds memory access */
-    GALE_TRAP_TABLE_OOB,          /* out of bounds table access / undefined element */
+    GALE_TRAP_TABLE_OOB,          /* out of bounds table access / undefined element (call_indirect
+                                   * index past the table's end: message "undefined element") */
     GALE_TRAP_INT_OVERFLOW,       /* integer overflow */
     GALE_TRAP_DIV_ZERO,           /* integer divide by zero */
     GALE_TRAP_INVALID_CONVERSION, /* invalid conversion to integer */
@@ -251,8 +252,17 @@ gale_wasm_instance_t *gale_wasm_instantiate(const gale_wasm_module_t *module,
                                             gale_wasm_error_t *err);
 void gale_wasm_instance_free(gale_wasm_instance_t *inst);
 
+/* Resolves every import of `m` through `resolve` (which fills `out` and returns
+ * 0, or non-zero if it has no such name) into `imports` (import_count entries).
+ * An unresolved import is GALE_ELINK "unknown import" naming it. */
+typedef int (*gale_wasm_resolve_fn)(void *ctx, const char *module, const char *name, gale_wasm_extern_t *out);
+int gale_wasm_link_by_name(const gale_wasm_module_t *m, gale_wasm_resolve_fn resolve, void *ctx,
+                           gale_wasm_extern_t *imports, gale_wasm_error_t *err);
+
 /* Looks up an export by name; returns GALE_ENOENT if there is none. */
 int gale_wasm_instance_export(gale_wasm_instance_t *inst, const char *name, gale_wasm_extern_t *out);
+/* The same with an explicit length (names may contain U+0000). */
+int gale_wasm_instance_export_n(gale_wasm_instance_t *inst, const char *name, size_t len, gale_wasm_extern_t *out);
 
 /* The functype of any function (wasm or host). */
 const gale_wasm_functype_t *gale_wasm_func_type(const gale_wasm_func_t *f);

@@ -1,0 +1,185 @@
+/* gale wasm engine — IEEE-754 helpers with WebAssembly semantics, libm-free.
+ * Values travel as bit patterns; rounding functions work on the bits. */
+#ifndef GALE_WASM_FMATH_H
+#define GALE_WASM_FMATH_H
+
+#include <stdint.h>
+#include <string.h>
+
+static inline float gw_f32(uint32_t b)
+{
+    float f;
+    memcpy(&f, &b, 4);
+    return f;
+}
+static inline uint32_t gw_b32(float f)
+{
+    uint32_t b;
+    memcpy(&b, &f, 4);
+    return b;
+}
+static inline double gw_f64(uint64_t b)
+{
+    double f;
+    memcpy(&f, &b, 8);
+    return f;
+}
+static inline uint64_t gw_b64(double f)
+{
+    uint64_t b;
+    memcpy(&b, &f, 8);
+    return b;
+}
+
+/* NaN in -> quiet NaN out (arithmetic NaN). */
+static inline uint32_t gw_quiet32(uint32_t b) { return b | 0x00400000u; }
+static inline uint64_t gw_quiet64(uint64_t b) { return b | 0x0008000000000000ull; }
+
+static inline uint32_t gw_trunc32(uint32_t u)
+{
+    int e = (int)((u >> 23) & 0xff) - 127;
+    if (e >= 23)
+        return e == 128 && (u & 0x7fffff) ? gw_quiet32(u) : u;
+    if (e < 0)
+        return u & 0x80000000u;
+    return u & ~(0x007fffffu >> e);
+}
+
+static inline uint32_t gw_floor32(uint32_t u)
+{
+    int e = (int)((u >> 23) & 0xff) - 127;
+    if (e >= 23)
+        return e == 128 && (u & 0x7fffff) ? gw_quiet32(u) : u;
+    if (e >= 0) {
+        uint32_t m = 0x007fffffu >> e;
+        if ((u & m) == 0)
+            return u;
+        if (u >> 31)
+            u += m;
+        return u & ~m;
+    }
+    if ((u >> 31) == 0)
+        return 0;
+    return (u << 1) ? 0xbf800000u : u;
+}
+
+static inline uint32_t gw_ceil32(uint32_t u)
+{
+    int e = (int)((u >> 23) & 0xff) - 127;
+    if (e >= 23)
+        return e == 128 && (u & 0x7fffff) ? gw_quiet32(u) : u;
+    if (e >= 0) {
+        uint32_t m = 0x007fffffu >> e;
+        if ((u & m) == 0)
+            return u;
+        if ((u >> 31) == 0)
+            u += m;
+        return u & ~m;
+    }
+    if (u >> 31)
+        return 0x80000000u;
+    return (u << 1) ? 0x3f800000u : u;
+}
+
+static inline uint32_t gw_nearest32(uint32_t u)
+{
+    int e = (int)((u >> 23) & 0xff) - 127;
+    if (e >= 23)
+        return e == 128 && (u & 0x7fffff) ? gw_quiet32(u) : u;
+    volatile float big = 8388608.0f; /* 2^23: keeps the compiler from folding */
+    float a = gw_f32(u & 0x7fffffffu);
+    float r = (a + big) - big;
+    return gw_b32(r) | (u & 0x80000000u);
+}
+
+static inline uint64_t gw_trunc64(uint64_t u)
+{
+    int e = (int)((u >> 52) & 0x7ff) - 1023;
+    if (e >= 52)
+        return e == 1024 && (u & 0xfffffffffffffull) ? gw_quiet64(u) : u;
+    if (e < 0)
+        return u & 0x8000000000000000ull;
+    return u & ~(0x000fffffffffffffull >> e);
+}
+
+static inline uint64_t gw_floor64(uint64_t u)
+{
+    int e = (int)((u >> 52) & 0x7ff) - 1023;
+    if (e >= 52)
+        return e == 1024 && (u & 0xfffffffffffffull) ? gw_quiet64(u) : u;
+    if (e >= 0) {
+        uint64_t m = 0x000fffffffffffffull >> e;
+        if ((u & m) == 0)
+            return u;
+        if (u >> 63)
+            u += m;
+        return u & ~m;
+    }
+    if ((u >> 63) == 0)
+        return 0;
+    return (u << 1) ? 0xbff0000000000000ull : u;
+}
+
+static inline uint64_t gw_ceil64(uint64_t u)
+{
+    int e = (int)((u >> 52) & 0x7ff) - 1023;
+    if (e >= 52)
+        return e == 1024 && (u & 0xfffffffffffffull) ? gw_quiet64(u) : u;
+    if (e >= 0) {
+        uint64_t m = 0x000fffffffffffffull >> e;
+        if ((u & m) == 0)
+            return u;
+        if ((u >> 63) == 0)
+            u += m;
+        return u & ~m;
+    }
+    if (u >> 63)
+        return 0x8000000000000000ull;
+    return (u << 1) ? 0x3ff0000000000000ull : u;
+}
+
+static inline uint64_t gw_nearest64(uint64_t u)
+{
+    int e = (int)((u >> 52) & 0x7ff) - 1023;
+    if (e >= 52)
+        return e == 1024 && (u & 0xfffffffffffffull) ? gw_quiet64(u) : u;
+    volatile double big = 4503599627370496.0; /* 2^52 */
+    double a = gw_f64(u & 0x7fffffffffffffffull);
+    double r = (a + big) - big;
+    return gw_b64(r) | (u & 0x8000000000000000ull);
+}
+
+static inline float gw_fmin32(float a, float b)
+{
+    if (a != a || b != b)
+        return a + b; /* propagates a quiet NaN */
+    if (a == b)
+        return gw_f32(gw_b32(a) | gw_b32(b)); /* min(-0, +0) = -0 */
+    return a < b ? a : b;
+}
+static inline float gw_fmax32(float a, float b)
+{
+    if (a != a || b != b)
+        return a + b;
+    if (a == b)
+        return gw_f32(gw_b32(a) & gw_b32(b));
+    return a > b ? a : b;
+}
+static inline double gw_fmin64(double a, double b)
+{
+    if (a != a || b != b)
+        return a + b;
+    if (a == b)
+        return gw_f64(gw_b64(a) | gw_b64(b));
+    return a < b ? a : b;
+}
+static inline double gw_fmax64(double a, double b)
+{
+    if (a != a || b != b)
+        return a + b;
+    if (a == b)
+        return gw_f64(gw_b64(a) & gw_b64(b));
+    return a > b ? a : b;
+}
+
+#endif

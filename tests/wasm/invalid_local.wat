@@ -1,0 +1,1 @@
+(module (func (local.get 3) drop))
