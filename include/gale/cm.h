@@ -716,6 +716,61 @@ typedef struct gale_cm_stats {
 const gale_cm_stats_t *gale_cm_instance_stats(gale_cm_instance_t *inst);
 
 /* ------------------------------------------------------------------------- */
+/* Kernel-backed scheduling and instance-per-thread spawn                     */
+/* ------------------------------------------------------------------------- */
+
+#ifndef GALE_CM_WORKERS
+#define GALE_CM_WORKERS 4 /* host worker threads serving async-lowered blocking calls */
+#endif
+#ifndef GALE_CM_MAX_SYSTEMS
+#define GALE_CM_MAX_SYSTEMS 8
+#endif
+
+/* Creates the host worker threads (after gale_kernel_init, before the kernel
+ * runs or from a thread). Call once per kernel run; gale_cm_spawn needs it. */
+int gale_cm_kernel_init(int worker_prio);
+
+typedef struct gale_cm_system gale_cm_system_t;
+
+typedef enum gale_cm_sys_report {
+    GALE_CM_REPORT_STARTED = 0, /* instantiated and initialised */
+    GALE_CM_REPORT_EXITED,      /* entry export returned */
+    GALE_CM_REPORT_TRAP,        /* trapped: msg has export, offset, reason */
+    GALE_CM_REPORT_RESTART,     /* restarting after the back-off */
+    GALE_CM_REPORT_STOPPED,     /* trapped and not restarted */
+    GALE_CM_REPORT_ESCALATE,    /* trapped with the escalate policy */
+} gale_cm_sys_report_t;
+
+typedef struct gale_cm_spawn_cfg {
+    const char *name;
+    gale_cm_component_t *component; /* memory budget: its wasm config's memory_cap_bytes */
+    void *host_ctx;                 /* per-system context for host functions (grants) */
+    const char *entry_iface;        /* "" for world-level */
+    const char *entry_name;         /* e.g. "run" (sync: thread body; async: driven by the thread) */
+    int prio;
+    void *stack;
+    size_t stack_size;
+    uint32_t cpu_mask;              /* 0: the caller's core */
+    uint64_t fuel;                  /* per run; UINT64_MAX = unmetered */
+    int restart_policy;             /* gale_cm_restart_policy_t */
+    uint32_t max_restarts, backoff_base_ms, backoff_max_ms;
+    void (*report)(gale_cm_system_t *sys, gale_cm_sys_report_t what, const char *msg, void *user);
+    void *user;
+} gale_cm_spawn_cfg_t;
+
+/* Creates the system's thread (started at once). Errors name the bad field. */
+int gale_cm_spawn(const gale_cm_spawn_cfg_t *cfg, gale_cm_system_t **out, gale_cm_err_t *err);
+/* Life-cycle state (gale_cm_sys_state_t), restarts so far, the last trap. */
+int gale_cm_system_state(const gale_cm_system_t *sys);
+uint32_t gale_cm_system_restarts(const gale_cm_system_t *sys);
+const gale_cm_trap_info_t *gale_cm_system_last_trap(const gale_cm_system_t *sys);
+const char *gale_cm_system_name(const gale_cm_system_t *sys);
+/* Waits for the system's thread to end (EXITED, STOPPED or ESCALATED). */
+int gale_cm_system_join(gale_cm_system_t *sys, int64_t timeout_ms);
+/* Frees the slot of an ended system. */
+int gale_cm_system_release(gale_cm_system_t *sys);
+
+/* ------------------------------------------------------------------------- */
 /* Spawn bookkeeping (pure decision functions, proven in proofs/cm)           */
 /* ------------------------------------------------------------------------- */
 

@@ -10,7 +10,6 @@
 static gale_cm_component_t g_components[GALE_CM_MAX_COMPONENTS];
 static gale_cm_instance_t g_instances[GALE_CM_MAX_INSTANCES];
 
-const gale_cm_sched_ops_t *gale_cm_default_sched __attribute__((weak));
 
 /* The engine library is optional at link time (tests bring their own engine
  * through gale_cm_load_opts_t.engine): weak references. */
@@ -816,6 +815,7 @@ int gale_cm_instantiate(gale_cm_component_t *c, void *host_ctx, uint64_t fuel, g
     inst->may_leave = true;
     inst->next_task_id = 1;
     gale_cm_table_init(&inst->table, inst->slots, GALE_CM_MAX_HANDLES);
+    gale_kernel_sem_init(&inst->wake, 0, 1);
     gale_cm_arena_init(&inst->arena, inst->arena_buf, sizeof inst->arena_buf);
     gale_wasm_extern_t ext[GALE_CM_MAX_IMPORTS];
     for (uint32_t i = 0; i < c->n_imports; i++) {

@@ -3,6 +3,7 @@
 #define GALE_CM_INTERNAL_H
 
 #include "gale/cm.h"
+#include "gale/kernel.h"
 #include "gale/wasm.h"
 
 #ifndef GALE_CM_MAX_EXPORTS
@@ -150,7 +151,7 @@ struct gale_cm_instance {
     gale_cm_arena_t arena;
     _Alignas(16) uint8_t arena_buf[GALE_CM_ARENA_BYTES];
     volatile uint32_t notify_seq;
-    void *sched_state; /* kernel-backed sched: a semaphore */
+    gale_sem_t wake; /* kernel-backed sched: the instance thread sleeps here */
 };
 
 /* cm_instance.c */

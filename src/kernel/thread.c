@@ -6,22 +6,27 @@
 #include "core.h"
 #include "kernel_internal.h"
 
-#define CANARY_BYTE(i) ((uint8_t)(0xA5u ^ (uint8_t)((i) * 7u)))
+/* The canary: GALE_CONFIG_STACK_CANARY_SIZE bytes at the stack bottom, a fixed
+ * pattern of 64-bit words (checked word by word on every switch away). */
+#define CANARY_WORDS (GALE_CONFIG_STACK_CANARY_SIZE / sizeof(uint64_t))
+#define CANARY_WORD(i) (0xA5C3F00DDEADBEEFull ^ ((uint64_t)(i) * 0x9E3779B97F4A7C15ull))
 
 static void canary_write(uint8_t *stack)
 {
-    for (size_t i = 0; i < GALE_CONFIG_STACK_CANARY_SIZE; i++)
-        stack[i] = CANARY_BYTE(i);
+    uint64_t *w = (uint64_t *)(void *)stack;
+    for (size_t i = 0; i < CANARY_WORDS; i++)
+        w[i] = CANARY_WORD(i);
 }
 
 bool gale_kernel_stack_check(gale_thread_t *t)
 {
-    for (size_t i = 0; i < GALE_CONFIG_STACK_CANARY_SIZE; i++) {
-        if (t->stack[i] != CANARY_BYTE(i)) {
+    const uint64_t *w = (const uint64_t *)(const void *)t->stack;
+    for (size_t i = 0; i < CANARY_WORDS; i++) {
+        if (w[i] != CANARY_WORD(i)) {
             char msg[160];
             snprintf(msg, sizeof msg,
                      "thread '%s': stack overflow detected (canary at %p+%zu of a %zu-byte stack smashed)",
-                     gale_kernel_thread_label(t), (void *)t->stack, i, t->stack_size);
+                     gale_kernel_thread_label(t), (void *)t->stack, i * sizeof(uint64_t), t->stack_size);
             gale_kernel_diag("%s", msg);
             gale_kernel_fatal(GALE_ESTACK, t, msg);
             return false;

@@ -183,14 +183,24 @@ static int call_host(gale_wasm_instance_t *ex, gale_wasm_func_t *callee, gale_wa
 }
 
 #define S(k) fp[ip[k]]
+/* 32-bit results: on 64-bit hosts the whole slot is written (zero-extended),
+ * so that a later 8-byte read of the slot (MOV, SELECT) can forward from the
+ * store instead of stalling; 32-bit targets write 4 bytes. */
+#if UINTPTR_MAX > 0xffffffffu
+#define W32(k, v) (S(k).i64 = (uint32_t)(v))
+#else
+#define W32(k, v) (S(k).i32 = (uint32_t)(v))
+#endif
 #define RF32(k) gw_f32(S(k).f32_bits)
 #define RF64(k) gw_f64(S(k).f64_bits)
-#define WF32(k, v) (S(k).f32_bits = gw_b32(v))
+#define WF32(k, v) W32(k, gw_b32(v))
 #define WF64(k, v) (S(k).f64_bits = gw_b64(v))
 
 #ifdef GW_CGOTO
+/* Direct threading: each op word holds its handler's offset from L_UNREACHABLE
+ * (gw_code_finalize rewrites the translated code once). */
 #define CASE(name) L_##name:
-#define NEXT() goto *labels[*ip]
+#define NEXT() goto *(const void *)((const char *)&&L_UNREACHABLE + (int32_t)*ip)
 #else
 #define CASE(name) case GW_OP_##name:
 #define NEXT() goto dispatch
@@ -217,7 +227,7 @@ static int call_host(gale_wasm_instance_t *ex, gale_wasm_func_t *callee, gale_wa
     CASE(name)                                                                                                         \
     {                                                                                                                  \
         uint32_t x = S(2).i32, y = S(3).i32;                                                                           \
-        S(1).i32 = (expr);                                                                                             \
+        W32(1, (expr));                                                                                             \
         ip += 4;                                                                                                       \
         NEXT();                                                                                                        \
     }
@@ -225,7 +235,7 @@ static int call_host(gale_wasm_instance_t *ex, gale_wasm_func_t *callee, gale_wa
     CASE(name)                                                                                                         \
     {                                                                                                                  \
         uint32_t x = S(2).i32, y = ip[3];                                                                              \
-        S(1).i32 = (expr);                                                                                             \
+        W32(1, (expr));                                                                                             \
         ip += 4;                                                                                                       \
         NEXT();                                                                                                        \
     }
@@ -241,7 +251,7 @@ static int call_host(gale_wasm_instance_t *ex, gale_wasm_func_t *callee, gale_wa
     CASE(name)                                                                                                         \
     {                                                                                                                  \
         uint64_t x = S(2).i64, y = S(3).i64;                                                                           \
-        S(1).i32 = (expr);                                                                                             \
+        W32(1, (expr));                                                                                             \
         ip += 4;                                                                                                       \
         NEXT();                                                                                                        \
     }
@@ -249,7 +259,7 @@ static int call_host(gale_wasm_instance_t *ex, gale_wasm_func_t *callee, gale_wa
     CASE(name)                                                                                                         \
     {                                                                                                                  \
         uint32_t x = S(2).i32;                                                                                         \
-        S(1).i32 = (expr);                                                                                             \
+        W32(1, (expr));                                                                                             \
         ip += 3;                                                                                                       \
         NEXT();                                                                                                        \
     }
@@ -285,7 +295,7 @@ static int call_host(gale_wasm_instance_t *ex, gale_wasm_func_t *callee, gale_wa
     CASE(name)                                                                                                         \
     {                                                                                                                  \
         float x = RF32(2), y = RF32(3);                                                                                \
-        S(1).i32 = (expr);                                                                                             \
+        W32(1, (expr));                                                                                             \
         ip += 4;                                                                                                       \
         NEXT();                                                                                                        \
     }
@@ -293,7 +303,7 @@ static int call_host(gale_wasm_instance_t *ex, gale_wasm_func_t *callee, gale_wa
     CASE(name)                                                                                                         \
     {                                                                                                                  \
         double x = RF64(2), y = RF64(3);                                                                               \
-        S(1).i32 = (expr);                                                                                             \
+        W32(1, (expr));                                                                                             \
         ip += 4;                                                                                                       \
         NEXT();                                                                                                        \
     }
@@ -317,7 +327,7 @@ static int call_host(gale_wasm_instance_t *ex, gale_wasm_func_t *callee, gale_wa
     CASE(name)                                                                                                         \
     {                                                                                                                  \
         uint32_t x = S(2).f32_bits;                                                                                    \
-        S(1).f32_bits = (expr);                                                                                        \
+        W32(1, expr);                                                                                        \
         ip += 3;                                                                                                       \
         NEXT();                                                                                                        \
     }
@@ -440,11 +450,15 @@ static int run(gale_wasm_instance_t *ex, gale_wasm_func_t *fn, const uint32_t *i
                uint32_t base_frames, int nested, gale_wasm_trap_t *trap)
 {
 #ifdef GW_CGOTO
-    static const void *const labels[] = {
-#define OP(name, n) &&L_##name,
+    static const int32_t offsets[] = {
+#define OP(name, n) (int32_t)((const char *)&&L_##name - (const char *)&&L_UNREACHABLE),
 #include "ops.def"
 #undef OP
     };
+    if (!fn) { /* gw_code_finalize asks for the handler offsets */
+        *(const int32_t **)(void *)fp = offsets;
+        return 0;
+    }
 #endif
     gale_wasm_instance_t *inst = fn->inst;
     const uint32_t *code = fn->code->ops;
@@ -458,6 +472,7 @@ static int run(gale_wasm_instance_t *ex, gale_wasm_func_t *fn, const uint32_t *i
     const char *tmsg = NULL;
     gale_wasm_func_t *callee;
     gale_wasm_val_t *nfp;
+    uint32_t call_len;
     LOAD_MEM();
 
 #ifdef GW_CGOTO
@@ -537,6 +552,7 @@ dispatch:
     {
         callee = inst->funcs[ip[1]];
         nfp = fp + ip[2];
+        call_len = 3;
         goto do_call;
     }
     CASE(CALL_INDIRECT)
@@ -553,6 +569,7 @@ dispatch:
         if (!gw_types_equal(&callee->type, &inst->mod->types[ip[1]]))
             TRAP(GALE_TRAP_INDIRECT_TYPE);
         nfp = fp + ip[3];
+        call_len = 5;
         goto do_call;
     }
     CASE(SELECT)
@@ -612,12 +629,12 @@ dispatch:
     BRCI(BRCI_I32_GE_S, (int32_t)x >= (int32_t)y)
     BRCI(BRCI_I32_GE_U, x >= y)
 
-    LOAD(LD32, uint32_t, 4, S(1).i32 = v)
+    LOAD(LD32, uint32_t, 4, W32(1, v))
     LOAD(LD64, uint64_t, 8, S(1).i64 = v)
-    LOAD(LD8S32, int8_t, 1, S(1).i32 = (uint32_t)(int32_t)v)
-    LOAD(LD8U32, uint8_t, 1, S(1).i32 = v)
-    LOAD(LD16S32, int16_t, 2, S(1).i32 = (uint32_t)(int32_t)v)
-    LOAD(LD16U32, uint16_t, 2, S(1).i32 = v)
+    LOAD(LD8S32, int8_t, 1, W32(1, (int32_t)v))
+    LOAD(LD8U32, uint8_t, 1, W32(1, v))
+    LOAD(LD16S32, int16_t, 2, W32(1, (int32_t)v))
+    LOAD(LD16U32, uint16_t, 2, W32(1, v))
     LOAD(LD8S64, int8_t, 1, S(1).i64 = (uint64_t)(int64_t)v)
     LOAD(LD8U64, uint8_t, 1, S(1).i64 = v)
     LOAD(LD16S64, int16_t, 2, S(1).i64 = (uint64_t)(int64_t)v)
@@ -631,7 +648,7 @@ dispatch:
 
     CASE(MEMORY_SIZE)
     {
-        S(1).i32 = inst->mem->pages;
+        W32(1, inst->mem->pages);
         ip += 2;
         NEXT();
     }
@@ -639,9 +656,9 @@ dispatch:
     {
         uint32_t old;
         if (gw_memory_grow(inst->mem, S(2).i32, &old) == 0)
-            S(1).i32 = old;
+            W32(1, old);
         else
-            S(1).i32 = UINT32_MAX;
+            W32(1, UINT32_MAX);
         LOAD_MEM();
         ip += 3;
         NEXT();
@@ -705,7 +722,7 @@ dispatch:
     }
     CASE(TABLE_SIZE)
     {
-        S(1).i32 = inst->tables[ip[2]]->size;
+        W32(1, inst->tables[ip[2]]->size);
         ip += 3;
         NEXT();
     }
@@ -714,9 +731,9 @@ dispatch:
         uint32_t old;
         gale_wasm_table_t *t = inst->tables[ip[4]];
         if (gw_table_grow(t, S(3).i32, S(2).ref, &old) == 0)
-            S(1).i32 = old;
+            W32(1, old);
         else
-            S(1).i32 = UINT32_MAX;
+            W32(1, UINT32_MAX);
         ip += 5;
         NEXT();
     }
@@ -770,7 +787,7 @@ dispatch:
     }
     CASE(REF_IS_NULL)
     {
-        S(1).i32 = S(2).ref == NULL;
+        W32(1, S(2).ref == NULL);
         ip += 3;
         NEXT();
     }
@@ -799,7 +816,7 @@ dispatch:
             TRAP(GALE_TRAP_DIV_ZERO);
         if (x == INT32_MIN && y == -1)
             TRAP(GALE_TRAP_INT_OVERFLOW);
-        S(1).i32 = (uint32_t)(x / y);
+        W32(1, (uint32_t)(x / y));
         ip += 4;
         NEXT();
     }
@@ -808,7 +825,7 @@ dispatch:
         uint32_t x = S(2).i32, y = S(3).i32;
         if (y == 0)
             TRAP(GALE_TRAP_DIV_ZERO);
-        S(1).i32 = x / y;
+        W32(1, x / y);
         ip += 4;
         NEXT();
     }
@@ -817,7 +834,7 @@ dispatch:
         int32_t x = (int32_t)S(2).i32, y = (int32_t)S(3).i32;
         if (y == 0)
             TRAP(GALE_TRAP_DIV_ZERO);
-        S(1).i32 = (y == -1) ? 0 : (uint32_t)(x % y);
+        W32(1, (y == -1) ? 0 : (uint32_t)(x % y));
         ip += 4;
         NEXT();
     }
@@ -826,7 +843,7 @@ dispatch:
         uint32_t x = S(2).i32, y = S(3).i32;
         if (y == 0)
             TRAP(GALE_TRAP_DIV_ZERO);
-        S(1).i32 = x % y;
+        W32(1, x % y);
         ip += 4;
         NEXT();
     }
@@ -857,10 +874,34 @@ dispatch:
     BIN_I32I(I32_SHL_I, x << (y & 31))
     BIN_I32I(I32_SHR_S_I, (uint32_t)((int32_t)x >> (y & 31)))
     BIN_I32I(I32_SHR_U_I, x >> (y & 31))
+    BIN_I32I(I32_ROTL_I, rotl32(x, y))
+    BIN_I32I(I32_ROTR_I, rotr32(x, y))
+    CASE(LD32_A)
+    {
+        uint64_t ea = (uint64_t)(uint32_t)(S(2).i32 + ip[4]) + ip[3];
+        if (GW_UNLIKELY(ea + 4 > msz))
+            TRAP(GALE_TRAP_MEMORY_OOB);
+        uint32_t v;
+        memcpy(&v, mem + ea, 4);
+        W32(1, v);
+        ip += 5;
+        NEXT();
+    }
+    CASE(LD64_A)
+    {
+        uint64_t ea = (uint64_t)(uint32_t)(S(2).i32 + ip[4]) + ip[3];
+        if (GW_UNLIKELY(ea + 8 > msz))
+            TRAP(GALE_TRAP_MEMORY_OOB);
+        uint64_t v;
+        memcpy(&v, mem + ea, 8);
+        S(1).i64 = v;
+        ip += 5;
+        NEXT();
+    }
 
     CASE(I64_EQZ)
     {
-        S(1).i32 = S(2).i64 == 0;
+        W32(1, S(2).i64 == 0);
         ip += 3;
         NEXT();
     }
@@ -959,7 +1000,7 @@ dispatch:
     BIN_F32(F32_MAX, gw_fmax32(x, y))
     CASE(F32_COPYSIGN)
     {
-        S(1).f32_bits = (S(2).f32_bits & 0x7fffffffu) | (S(3).f32_bits & 0x80000000u);
+        W32(1, (S(2).f32_bits & 0x7fffffffu) | (S(3).f32_bits & 0x80000000u));
         ip += 4;
         NEXT();
     }
@@ -999,22 +1040,22 @@ dispatch:
     CONV(I32_TRUNC_F32_S, {
         float v = RF32(2);
         F2I_CHECK(v, v >= -2147483648.0f, v < 2147483648.0f);
-        S(1).i32 = (uint32_t)(int32_t)v;
+        W32(1, (uint32_t)(int32_t)v);
     })
     CONV(I32_TRUNC_F32_U, {
         float v = RF32(2);
         F2I_CHECK(v, v > -1.0f, v < 4294967296.0f);
-        S(1).i32 = (uint32_t)v;
+        W32(1, (uint32_t)v);
     })
     CONV(I32_TRUNC_F64_S, {
         double v = RF64(2);
         F2I_CHECK(v, v > -2147483649.0, v < 2147483648.0);
-        S(1).i32 = (uint32_t)(int32_t)v;
+        W32(1, (uint32_t)(int32_t)v);
     })
     CONV(I32_TRUNC_F64_U, {
         double v = RF64(2);
         F2I_CHECK(v, v > -1.0, v < 4294967296.0);
-        S(1).i32 = (uint32_t)v;
+        W32(1, (uint32_t)v);
     })
     CONV(I64_TRUNC_F32_S, {
         float v = RF32(2);
@@ -1036,10 +1077,10 @@ dispatch:
         F2I_CHECK(v, v > -1.0, v < 18446744073709551616.0);
         S(1).i64 = (uint64_t)v;
     })
-    CONV(I32_TRUNC_SAT_F32_S, S(1).i32 = sat_f2i32s(RF32(2)))
-    CONV(I32_TRUNC_SAT_F32_U, S(1).i32 = sat_f2i32u(RF32(2)))
-    CONV(I32_TRUNC_SAT_F64_S, S(1).i32 = sat_f2i32s(RF64(2)))
-    CONV(I32_TRUNC_SAT_F64_U, S(1).i32 = sat_f2i32u(RF64(2)))
+    CONV(I32_TRUNC_SAT_F32_S, W32(1, sat_f2i32s(RF32(2))))
+    CONV(I32_TRUNC_SAT_F32_U, W32(1, sat_f2i32u(RF32(2))))
+    CONV(I32_TRUNC_SAT_F64_S, W32(1, sat_f2i32s(RF64(2))))
+    CONV(I32_TRUNC_SAT_F64_U, W32(1, sat_f2i32u(RF64(2))))
     CONV(I64_TRUNC_SAT_F32_S, S(1).i64 = sat_f2i64s(RF32(2)))
     CONV(I64_TRUNC_SAT_F32_U, S(1).i64 = sat_f2i64u(RF32(2)))
     CONV(I64_TRUNC_SAT_F64_S, S(1).i64 = sat_f2i64s(RF64(2)))
@@ -1054,8 +1095,8 @@ dispatch:
     CONV(F64_CONVERT_I64_U, WF64(1, (double)S(2).i64))
     CONV(F32_DEMOTE_F64, WF32(1, (float)RF64(2)))
     CONV(F64_PROMOTE_F32, WF64(1, (double)RF32(2)))
-    CONV(I32_EXTEND8_S, S(1).i32 = (uint32_t)(int32_t)(int8_t)S(2).i32)
-    CONV(I32_EXTEND16_S, S(1).i32 = (uint32_t)(int32_t)(int16_t)S(2).i32)
+    CONV(I32_EXTEND8_S, W32(1, (uint32_t)(int32_t)(int8_t)S(2).i32))
+    CONV(I32_EXTEND16_S, W32(1, (uint32_t)(int32_t)(int16_t)S(2).i32))
     CONV(I64_EXTEND8_S, S(1).i64 = (uint64_t)(int64_t)(int8_t)S(2).i64)
     CONV(I64_EXTEND16_S, S(1).i64 = (uint64_t)(int64_t)(int16_t)S(2).i64)
     CONV(I64_EXTEND32_S, S(1).i64 = (uint64_t)(int64_t)(int32_t)S(2).i64)
@@ -1069,7 +1110,7 @@ dispatch:
 do_call:
     /* ip points at the CALL / CALL_INDIRECT op; callee and nfp are set */
     {
-        uint32_t len = (*ip == GW_OP_CALL) ? 3u : 5u;
+        const uint32_t len = call_len;
         if (callee->is_host) {
             gale_wasm_val_t *scratch = fp + fn->code->n_slots;
             ex->n_frames = nfr;
@@ -1122,6 +1163,30 @@ trap_out:
     if (metering)
         ex->fuel = fuel;
     return GALE_ETRAP;
+}
+
+/* Rewrites translated code for the dispatch in use (direct threading). */
+void gw_code_finalize(uint32_t *ops, uint32_t n)
+{
+#ifdef GW_CGOTO
+    static const uint8_t lens[] = {
+#define OP(name, w) w,
+#include "ops.def"
+#undef OP
+    };
+    const int32_t *offsets = NULL;
+    run(NULL, NULL, NULL, (gale_wasm_val_t *)(void *)&offsets, 0, 0, NULL);
+    uint32_t i = 0;
+    while (i < n) {
+        uint32_t op = ops[i];
+        uint32_t len = lens[op] ? lens[op] : 4 + ops[i + 2]; /* BR_TABLE: op c n t0..tn */
+        ops[i] = (uint32_t)offsets[op];
+        i += len;
+    }
+#else
+    (void)ops;
+    (void)n;
+#endif
 }
 
 /* Entry from the API: call f with args; handles host functions, nesting,

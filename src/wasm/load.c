@@ -796,7 +796,7 @@ static int op_traps(uint32_t op)
 /* Ops whose word 1 is a destination slot that a following local.set may retarget. */
 static int op_has_dst(uint32_t op)
 {
-    if (op >= GW_OP_LD32 && op <= GW_OP_LD32U64)
+    if ((op >= GW_OP_LD32 && op <= GW_OP_LD32U64) || op == GW_OP_LD32_A || op == GW_OP_LD64_A)
         return 1;
     if (op >= GW_OP_I32_EQZ)
         return 1;
@@ -833,6 +833,8 @@ static uint32_t imm_form(uint32_t op)
     case GW_OP_I32_SHL: return GW_OP_I32_SHL_I;
     case GW_OP_I32_SHR_S: return GW_OP_I32_SHR_S_I;
     case GW_OP_I32_SHR_U: return GW_OP_I32_SHR_U_I;
+    case GW_OP_I32_ROTL: return GW_OP_I32_ROTL_I;
+    case GW_OP_I32_ROTR: return GW_OP_I32_ROTR_I;
     default: return 0;
     }
 }
@@ -1352,8 +1354,19 @@ static void translate_body(ld_t *L, uint32_t fidx, const uint8_t *body_end)
             rd_memarg(L, nat[k], &off);
             uint32_t a = pop(L, GALE_WASM_I32);
             if (!dead(L)) {
-                add_trap(L, L->nco);
-                emit4(L, iop[k], slot_of(L, L->h), a, off);
+                uint32_t lo = L->last_op;
+                if ((iop[k] == GW_OP_LD32 || iop[k] == GW_OP_LD64) && lo != NONE32 &&
+                    L->code[lo] == GW_OP_I32_ADD_I && L->code[lo + 1] == a && a == slot_of(L, L->h)) {
+                    /* fold the address computation into the load */
+                    uint32_t base = L->code[lo + 2], imm = L->code[lo + 3];
+                    L->nco = lo;
+                    L->fuel_count--;
+                    add_trap(L, L->nco);
+                    emit5(L, iop[k] == GW_OP_LD32 ? GW_OP_LD32_A : GW_OP_LD64_A, slot_of(L, L->h), base, off, imm);
+                } else {
+                    add_trap(L, L->nco);
+                    emit4(L, iop[k], slot_of(L, L->h), a, off);
+                }
             }
             push(L, rty[k]);
             break;
@@ -1622,6 +1635,7 @@ static void translate_body(ld_t *L, uint32_t fidx, const uint8_t *body_end)
     code->n_ops = L->nco;
     code->ops = (uint32_t *)ld_alloc(L, (size_t)L->nco * sizeof(uint32_t));
     memcpy(code->ops, L->code, (size_t)L->nco * sizeof(uint32_t));
+    gw_code_finalize(code->ops, code->n_ops);
     code->n_traps = L->ntm;
     if (L->ntm) {
         code->traps = (gw_trapmap_t *)ld_alloc(L, (size_t)L->ntm * sizeof(gw_trapmap_t));

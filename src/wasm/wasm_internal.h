@@ -195,6 +195,7 @@ void gw_free(const gale_wasm_alloc_t *a, void *p, size_t size);
 /* interpreter */
 int gw_invoke(gale_wasm_instance_t *inst, gale_wasm_func_t *f, const gale_wasm_val_t *args,
               uint32_t n_args, gale_wasm_val_t *results, uint32_t n_results, gale_wasm_trap_t *trap);
+void gw_code_finalize(uint32_t *ops, uint32_t n);
 int gw_types_equal(const gale_wasm_functype_t *a, const gale_wasm_functype_t *b);
 void gw_instance_release(gale_wasm_instance_t *inst);
 void gw_trap_set(gale_wasm_trap_t *trap, gale_wasm_trap_code_t code, uint32_t func, uint32_t off);

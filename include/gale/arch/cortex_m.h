@@ -19,9 +19,10 @@
 #ifndef GALE_ARCH_CORTEX_M_H
 #define GALE_ARCH_CORTEX_M_H
 
-/* Stacks are 32-byte aligned so that an MPU guard region (32 bytes minimum,
- * size-aligned) always fits at the bottom of a stack buffer. */
-#define GALE_ARCH_STACK_ALIGN 32u
+/* Stacks: 8-byte aligned (AAPCS). The MPU guard (32 bytes, 32-aligned) is
+ * placed at the first 32-byte boundary of the stack, i.e. within its lowest 56
+ * bytes, inside the kernel's 64-byte canary. */
+#define GALE_ARCH_STACK_ALIGN 8u
 /* Smallest stack: an FPU exception frame (104 bytes) + the saved software frame
  * (40 bytes + 64 for s16-s31) + the kernel's canary + room for the entry code. */
 #define GALE_ARCH_STACK_MIN   512u
@@ -125,6 +126,15 @@ static inline unsigned int gale_arch_cpu_count(void)
  * context (main). Returns 0 once every thread has exited (the idle thread
  * switches back to the boot context), with SysTick stopped and IRQs unlocked. */
 int gale_cm_run(void);
+
+/* End the current gale_cm_run() with `result` (its return value). From a thread:
+ * at once (the caller is not resumed until a later run switches to it). From an
+ * ISR: at the next idle point. (Tests; the posix simulator's gale_sim_stop.) */
+void gale_cm_stop(int result);
+
+/* Between runs only: restart the cycle count at 0 (GALE_EBUSY while running or
+ * with a board timer). */
+int gale_cm_time_reset(void);
 
 /* The context running now (NULL before gale_cm_run / in the boot context). */
 extern gale_arch_context_t *volatile gale_cm_current;

@@ -3,6 +3,7 @@
  * gale_cm_board_console_write / gale_cm_board_exit (e.g. with its UART). */
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "gale/arch.h"
 #include "cm_port.h"
@@ -48,127 +49,176 @@ _Noreturn void gale_cm_exit(int code)
     gale_cm_board_exit(code);
 }
 
-/* A small printf: %% %c %s %d %i %u %x %X %p, flags '0' '-', width, l and ll.
- * Output is buffered and written in lines (one semihosting call per line). */
-struct cm_out {
-    char buf[96];
-    unsigned int n;
+/* A small printf family: %% %c %s %d %i %u %x %X %o %p, flags '-' '0' '+' ' ',
+ * width and precision (numbers or '*'), length h hh l ll z j t. It also provides
+ * the C library's snprintf/vsnprintf for the whole image (newlib-nano's lack
+ * 64-bit conversions, which the kernel's diagnostics use). */
+struct cm_sink {
+    char *buf;          /* snprintf: destination; console: line buffer */
+    size_t cap;
+    size_t n;           /* characters produced (snprintf: even past cap) */
+    int console;
 };
 
-static void cm_out_flush(struct cm_out *o)
+static void cm_sink_flush(struct cm_sink *o)
 {
-    if (o->n == 0u)
+    if (!o->console || o->n == 0u)
         return;
     o->buf[o->n] = '\0';
     cm_console_puts(o->buf);
     o->n = 0;
 }
 
-static void cm_out_char(struct cm_out *o, char c)
+static void cm_put(struct cm_sink *o, char c)
 {
-    o->buf[o->n++] = c;
-    if (o->n == sizeof o->buf - 1u || c == '\n')
-        cm_out_flush(o);
+    if (o->console) {
+        o->buf[o->n++] = c;
+        if (o->n == o->cap - 1u || c == '\n')
+            cm_sink_flush(o);
+        return;
+    }
+    if (o->n + 1u < o->cap)
+        o->buf[o->n] = c;
+    o->n++;
 }
 
-static void cm_out_num(struct cm_out *o, uint64_t v, unsigned int base, int neg, int upper,
-                       unsigned int width, int zero, int left)
+static void cm_pad(struct cm_sink *o, char c, int count)
 {
-    char tmp[24];
-    unsigned int n = 0;
-    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    do {
-        tmp[n++] = digits[v % base];
-        v /= base;
-    } while (v != 0u);
-    unsigned int len = n + (neg ? 1u : 0u);
-    if (neg && zero)
-        cm_out_char(o, '-');
-    if (!left)
-        for (; width > len; width--)
-            cm_out_char(o, zero ? '0' : ' ');
-    if (neg && !zero)
-        cm_out_char(o, '-');
-    while (n > 0u)
-        cm_out_char(o, tmp[--n]);
-    if (left)
-        for (; width > len; width--)
-            cm_out_char(o, ' ');
+    for (; count > 0; count--)
+        cm_put(o, c);
+}
+
+static void cm_format(struct cm_sink *o, const char *fmt, va_list ap)
+{
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%') {
+            cm_put(o, *p);
+            continue;
+        }
+        p++;
+        int left = 0, zero = 0, plus = 0, space = 0, width = 0, prec = -1, lng = 0;
+        for (;; p++) {
+            if (*p == '-') left = 1;
+            else if (*p == '0') zero = 1;
+            else if (*p == '+') plus = 1;
+            else if (*p == ' ') space = 1;
+            else if (*p == '#') { /* ignored */ }
+            else break;
+        }
+        if (*p == '*') {
+            width = va_arg(ap, int);
+            if (width < 0) { left = 1; width = -width; }
+            p++;
+        } else {
+            while (*p >= '0' && *p <= '9') width = width * 10 + (*p++ - '0');
+        }
+        if (*p == '.') {
+            p++;
+            prec = 0;
+            if (*p == '*') { prec = va_arg(ap, int); p++; }
+            else while (*p >= '0' && *p <= '9') prec = prec * 10 + (*p++ - '0');
+        }
+        for (;; p++) {
+            if (*p == 'l') lng++;
+            else if (*p == 'h') { /* promoted to int anyway */ }
+            else if (*p == 'z' || *p == 't') { /* 32-bit here */ }
+            else if (*p == 'j') lng = 2;
+            else break;
+        }
+        char tmp[24];
+        const char *str = tmp;
+        int len = 0, neg = 0;
+        char sign = 0;
+        switch (*p) {
+        case 'c':
+            tmp[0] = (char)va_arg(ap, int);
+            len = 1;
+            break;
+        case 's':
+            str = va_arg(ap, const char *);
+            if (str == NULL) str = "(null)";
+            while (str[len] && (prec < 0 || len < prec)) len++;
+            prec = -1;
+            break;
+        case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': case 'p': {
+            uint64_t v;
+            unsigned int base = 10;
+            if (*p == 'p') {
+                v = (uintptr_t)va_arg(ap, void *);
+                base = 16;
+            } else if (*p == 'd' || *p == 'i') {
+                int64_t sv = lng >= 2 ? va_arg(ap, long long) : lng == 1 ? va_arg(ap, long) : va_arg(ap, int);
+                neg = sv < 0;
+                v = neg ? (uint64_t)0 - (uint64_t)sv : (uint64_t)sv;
+            } else {
+                v = lng >= 2 ? va_arg(ap, unsigned long long) : lng == 1 ? va_arg(ap, unsigned long)
+                                                                        : va_arg(ap, unsigned int);
+                base = *p == 'o' ? 8u : *p == 'u' ? 10u : 16u;
+            }
+            const char *digits = *p == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+            char rev[24];
+            int k = 0;
+            do {
+                rev[k++] = digits[v % base];
+                v /= base;
+            } while (v != 0u);
+            if (prec == 0 && k == 1 && rev[0] == '0') k = 0;
+            while (k < prec && k < (int)sizeof rev) rev[k++] = '0';
+            if (*p == 'p') { rev[k++] = 'x'; rev[k++] = '0'; }
+            for (int j = 0; j < k; j++) tmp[j] = rev[k - 1 - j];
+            len = k;
+            sign = neg ? '-' : plus ? '+' : space ? ' ' : 0;
+            if (*p != 'd' && *p != 'i') sign = 0;
+            if (prec >= 0) zero = 0;
+            break;
+        }
+        case '%':
+            tmp[0] = '%';
+            len = 1;
+            break;
+        case '\0':
+            p--;
+            continue;
+        default:   /* unsupported conversion: show it as written */
+            tmp[0] = '%';
+            tmp[1] = *p;
+            len = 2;
+            break;
+        }
+        int total = len + (sign ? 1 : 0);
+        if (!left && !zero) cm_pad(o, ' ', width - total);
+        if (sign) cm_put(o, sign);
+        if (!left && zero) cm_pad(o, '0', width - total);
+        for (int j = 0; j < len; j++) cm_put(o, str[j]);
+        if (left) cm_pad(o, ' ', width - total);
+    }
 }
 
 void gale_cm_printf(const char *fmt, ...)
 {
-    struct cm_out o = { .n = 0 };
+    char line[96];
+    struct cm_sink o = { line, sizeof line, 0, 1 };
     va_list ap;
     va_start(ap, fmt);
-    for (const char *p = fmt; *p; p++) {
-        if (*p != '%') {
-            cm_out_char(&o, *p);
-            continue;
-        }
-        p++;
-        int zero = 0, left = 0, lng = 0;
-        unsigned int width = 0;
-        for (;; p++) {
-            if (*p == '0') zero = 1;
-            else if (*p == '-') left = 1;
-            else break;
-        }
-        while (*p >= '0' && *p <= '9')
-            width = width * 10u + (unsigned int)(*p++ - '0');
-        while (*p == 'l') {
-            lng++;
-            p++;
-        }
-        if (*p == 'z') {
-            p++;   /* size_t is 32 bits here */
-        }
-        switch (*p) {
-        case 'c':
-            cm_out_char(&o, (char)va_arg(ap, int));
-            break;
-        case 's': {
-            const char *s = va_arg(ap, const char *);
-            if (!s) s = "(null)";
-            unsigned int len = 0;
-            while (s[len]) len++;
-            if (!left) for (; width > len; width--) cm_out_char(&o, ' ');
-            while (*s) cm_out_char(&o, *s++);
-            if (left) for (; width > len; width--) cm_out_char(&o, ' ');
-            break;
-        }
-        case 'd':
-        case 'i': {
-            int64_t v = lng >= 2 ? va_arg(ap, long long) : lng == 1 ? va_arg(ap, long) : va_arg(ap, int);
-            uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-            cm_out_num(&o, u, 10, v < 0, 0, width, zero, left);
-            break;
-        }
-        case 'u':
-        case 'x':
-        case 'X': {
-            uint64_t v = lng >= 2 ? va_arg(ap, unsigned long long)
-                       : lng == 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
-            cm_out_num(&o, v, *p == 'u' ? 10u : 16u, 0, *p == 'X', width, zero, left);
-            break;
-        }
-        case 'p':
-            cm_out_char(&o, '0');
-            cm_out_char(&o, 'x');
-            cm_out_num(&o, (uintptr_t)va_arg(ap, void *), 16, 0, 0, 8, 1, 0);
-            break;
-        case '%':
-            cm_out_char(&o, '%');
-            break;
-        case '\0':
-            p--;
-            break;
-        default:
-            cm_out_char(&o, '%');
-            cm_out_char(&o, *p);
-            break;
-        }
-    }
+    cm_format(&o, fmt, ap);
     va_end(ap);
-    cm_out_flush(&o);
+    cm_sink_flush(&o);
+}
+
+int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
+{
+    struct cm_sink o = { buf, n, 0, 0 };
+    cm_format(&o, fmt, ap);
+    if (n > 0u)
+        buf[o.n < n ? o.n : n - 1u] = '\0';
+    return (int)o.n;
+}
+
+int snprintf(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+    return r;
 }

@@ -100,10 +100,28 @@ void gale_arch_cpu_kick(unsigned int cpu)
 static gale_arch_context_t cm_boot_ctx;
 static volatile int cm_run_result;
 static volatile int cm_running;
+static volatile int cm_stop_requested;
+
+void gale_cm_stop(int result)
+{
+    if (!cm_running)
+        return;
+    unsigned int key = gale_arch_irq_lock();
+    cm_run_result = result;
+    if (gale_arch_isr_active() || gale_cm_current == &cm_boot_ctx) {
+        cm_stop_requested = 1;          /* taken at the next idle point */
+    } else {
+        gale_arch_context_switch(gale_cm_current, &cm_boot_ctx);
+    }
+    gale_arch_irq_unlock(key);
+}
 
 void gale_arch_cpu_idle(void)
 {
-    if (cm_running && gale_kernel_arch_threads_alive() == 0u) {
+    if (cm_running && cm_stop_requested) {
+        cm_stop_requested = 0;
+        gale_arch_context_switch(gale_cm_current, &cm_boot_ctx);
+    } else if (cm_running && gale_kernel_arch_threads_alive() == 0u) {
         cm_run_result = GALE_OK;
         gale_arch_context_switch(gale_cm_current, &cm_boot_ctx);
         /* resumed only if a later gale_cm_run reuses this idle context */
@@ -138,6 +156,7 @@ int gale_cm_run(void)
     cm_boot_ctx.stack_base = (uint32_t)(uintptr_t)__gale_psp_limit;
     cm_boot_ctx.stack_size = (uint32_t)((uintptr_t)__gale_psp_top - (uintptr_t)__gale_psp_limit);
     cm_run_result = GALE_OK;
+    cm_stop_requested = 0;
     cm_running = 1;
     gale_cm_current = &cm_boot_ctx;
     cm_timer_start();

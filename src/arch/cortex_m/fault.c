@@ -9,6 +9,23 @@
 
 void gale_cm_fault_c(uint32_t *frame, uint32_t exc_return, uint32_t *saved);
 
+/* Optional kernel hook (weak reference): when the kernel defines it and no
+ * policy hook is installed, a fault in a thread ends that thread through the
+ * kernel (its fatal handler runs, the thread is aborted, the others go on):
+ * the port resumes the faulting thread in cm_fault_to_kernel, which calls
+ * gale_kernel_arch_thread_fault(reason, msg) from the thread's own context. */
+extern void gale_kernel_arch_thread_fault(int reason, const char *msg) __attribute__((weak));
+
+static int cm_fault_reason_code;
+static const char *cm_fault_msg;
+
+static void cm_fault_to_kernel(void *arg)
+{
+    (void)arg;
+    gale_kernel_arch_thread_fault(cm_fault_reason_code, cm_fault_msg);
+    gale_arch_fatal(cm_fault_reason_code, "the kernel resumed a faulted thread");
+}
+
 static gale_cm_fault_hook_t cm_fault_hook;
 static uint32_t *cm_fault_saved;    /* the handler's saved registers while in the hook */
 static int cm_fault_redirected;
@@ -122,6 +139,16 @@ void gale_cm_fault_c(uint32_t *frame, uint32_t exc_return, uint32_t *saved)
     }
     if (act == GALE_CM_FAULT_ACTION_REDIRECT && cm_fault_redirected)
         return;   /* gale_cm_fault_redirect rewrote PSP and EXC_RETURN */
+    if (cm_fault_hook == NULL && gale_kernel_arch_thread_fault != NULL && f.in_thread && f.ctx != NULL) {
+        cm_fault_reason_code = f.stack_overflow ? GALE_ESTACK : GALE_EFAULT;
+        cm_fault_msg = f.stack_overflow ? "CPU fault: stack overflow (write into the MPU stack guard)"
+                                        : f.reason;
+        cm_fault_saved = saved;
+        int rc = gale_cm_fault_redirect(&f, cm_fault_to_kernel, NULL);
+        cm_fault_saved = NULL;
+        if (rc == GALE_OK)
+            return;
+    }
     gale_arch_fatal(f.stack_overflow ? GALE_ESTACK : GALE_EFAULT, "unrecoverable CPU fault (see report above)");
 }
 

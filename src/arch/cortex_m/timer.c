@@ -117,6 +117,14 @@ void gale_arch_timer_set(uint64_t deadline)
         cm_systick_retune();
 }
 
+int gale_cm_time_reset(void)
+{
+    if (cm_started || cm_board_timer)
+        return GALE_EBUSY;
+    cm_base = 0;
+    return GALE_OK;
+}
+
 int cm_timer_armed(void)
 {
     return cm_deadline != UINT64_MAX;

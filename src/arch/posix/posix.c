@@ -59,6 +59,7 @@ static gale_sim_config_t cfg = { 1, GALE_SIM_DETERMINISTIC, 0, false };
 static sim_cpu_t cpus[GALE_ARCH_MAX_CPUS];
 static sim_irq_t irqs[GALE_SIM_MAX_PENDING_IRQS];
 static uint64_t irq_seq;
+static unsigned int irq_pending;     /* entries in use in irqs[] */
 static uint64_t virt_ns;
 static struct timespec rt_start;
 static volatile bool stop_req;
@@ -189,6 +190,8 @@ static void release_lock(sim_cpu_t *c)
 static int next_irq(unsigned int cpu)
 {
     int best = -1;
+    if (irq_pending == 0)
+        return -1;
     for (unsigned int i = 0; i < GALE_SIM_MAX_PENDING_IRQS; i++) {
         const sim_irq_t *q = &irqs[i];
         if (!q->used || q->cpu != cpu)
@@ -236,6 +239,7 @@ static bool take_due(unsigned int cpu, uint64_t now)
         if (i >= 0 && irqs[i].at <= now) {
             q = irqs[i];
             irqs[i].used = false;
+            irq_pending--;
         }
         if (realtime())
             pthread_mutex_unlock(&irq_mtx);
@@ -312,6 +316,7 @@ int gale_sim_irq_raise_at(unsigned int cpu, uint64_t at_ns, gale_sim_irq_handler
     for (unsigned int i = 0; i < GALE_SIM_MAX_PENDING_IRQS; i++) {
         if (!irqs[i].used) {
             irqs[i] = (sim_irq_t){ true, cpu, at_ns, irq_seq++, handler, arg };
+            irq_pending++;
             rc = GALE_OK;
             break;
         }
@@ -414,6 +419,7 @@ int gale_sim_setup(const gale_sim_config_t *c)
     }
     memset(irqs, 0, sizeof irqs);
     irq_seq = 0;
+    irq_pending = 0;
     virt_ns = 0;
     switch_count = 0;
     stop_req = false;

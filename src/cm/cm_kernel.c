@@ -1,0 +1,99 @@
+/* Kernel-backed scheduling of the component host: the instance thread sleeps
+ * on a per-instance semaphore; async-lowered host calls that must wait are run
+ * by a small pool of worker threads that block in the kernel on the task's
+ * behalf and then notify the instance (no polling). */
+#include <string.h>
+
+#include "cm_internal.h"
+
+#ifndef GALE_CM_WORKER_STACK
+#if defined(GALE_PLATFORM_POSIX)
+#define GALE_CM_WORKER_STACK (64u * 1024u)
+#else
+#define GALE_CM_WORKER_STACK 2048u
+#endif
+#endif
+#define JOBQ 32u
+
+static GALE_THREAD_STACK_DEFINE(g_worker_stack[GALE_CM_WORKERS], GALE_CM_WORKER_STACK);
+static gale_thread_t g_workers[GALE_CM_WORKERS];
+static gale_sem_t g_jobs_sem;
+static struct {
+    void (*job)(void *);
+    void *arg;
+} g_jobq[JOBQ];
+static uint32_t g_jobq_head, g_jobq_count;
+static bool g_inited;
+
+static void worker_main(void *p1, void *p2, void *p3)
+{
+    (void)p1, (void)p2, (void)p3;
+    for (;;) {
+        if (gale_kernel_sem_take(&g_jobs_sem, GALE_FOREVER) != 0)
+            continue;
+        unsigned int key = gale_kernel_irq_lock();
+        if (g_jobq_count == 0) {
+            gale_kernel_irq_unlock(key);
+            continue;
+        }
+        void (*job)(void *) = g_jobq[g_jobq_head].job;
+        void *arg = g_jobq[g_jobq_head].arg;
+        g_jobq_head = (g_jobq_head + 1) % JOBQ;
+        g_jobq_count--;
+        gale_kernel_irq_unlock(key);
+        job(arg);
+    }
+}
+
+int gale_cm_kernel_init(int worker_prio)
+{
+    g_jobq_head = g_jobq_count = 0;
+    int rc = gale_kernel_sem_init(&g_jobs_sem, 0, JOBQ);
+    if (rc)
+        return rc;
+    static const char *const names[8] = {"cm-worker0", "cm-worker1", "cm-worker2", "cm-worker3",
+                                         "cm-worker4", "cm-worker5", "cm-worker6", "cm-worker7"};
+    for (unsigned i = 0; i < GALE_CM_WORKERS; i++) {
+        memset(&g_workers[i], 0, sizeof g_workers[i]);
+        rc = gale_kernel_thread_create(&g_workers[i], g_worker_stack[i], sizeof g_worker_stack[i], worker_main, NULL,
+                                       NULL, NULL, worker_prio, GALE_THREAD_OPT_NONE, GALE_NO_WAIT);
+        if (rc)
+            return rc;
+        gale_kernel_thread_name_set(&g_workers[i], names[i % 8]);
+    }
+    g_inited = true;
+    return 0;
+}
+
+static void k_wait(gale_cm_instance_t *inst, void *ctx)
+{
+    (void)ctx;
+    gale_kernel_sem_take(&inst->wake, GALE_FOREVER);
+}
+
+static void k_notify(gale_cm_instance_t *inst, void *ctx)
+{
+    (void)ctx;
+    (void)gale_kernel_sem_give(&inst->wake); /* EOVERFLOW: already signalled */
+}
+
+static int k_offload(void (*job)(void *), void *arg, void *ctx)
+{
+    (void)ctx;
+    if (!g_inited)
+        return GALE_ENOSYS;
+    unsigned int key = gale_kernel_irq_lock();
+    if (g_jobq_count >= JOBQ) {
+        gale_kernel_irq_unlock(key);
+        return GALE_ENOMEM;
+    }
+    uint32_t slot = (g_jobq_head + g_jobq_count) % JOBQ;
+    g_jobq[slot].job = job;
+    g_jobq[slot].arg = arg;
+    g_jobq_count++;
+    gale_kernel_irq_unlock(key);
+    return gale_kernel_sem_give(&g_jobs_sem);
+}
+
+static const gale_cm_sched_ops_t g_kernel_sched = {k_wait, k_notify, k_offload, NULL};
+const gale_cm_sched_ops_t *gale_cm_default_sched = &g_kernel_sched;
