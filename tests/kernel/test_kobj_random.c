@@ -604,11 +604,13 @@ static void check_step(const char *when)
         }
         if (bad && !failed) {
             failed = true;
-            print_error("%s seed %u step %u (%s): worker %d: got done=%d rc=%d v=%u,%u,%u len=%u, "
-                        "model says done=%d rc=%d v=%u,%u,%u len=%u (op kind %d)\n",
-                        obj_names[obj], seed_now, step_now, when, w, act[w].done, act[w].rc, act[w].v[0],
-                        act[w].v[1], act[w].v[2], act[w].dlen, expct[w].done, expct[w].rc, expct[w].v[0],
-                        expct[w].v[1], expct[w].v[2], expct[w].dlen, cmd[w].kind);
+            print_error("%s seed %u step %u (%s): worker %d: got done=%d rc=%d v=%lu,%lu,%lu len=%lu, "
+                        "model says done=%d rc=%d v=%lu,%lu,%lu len=%lu (op kind %d)\n",
+                        obj_names[obj], seed_now, step_now, when, w, act[w].done, act[w].rc,
+                        (unsigned long)act[w].v[0], (unsigned long)act[w].v[1], (unsigned long)act[w].v[2],
+                        (unsigned long)act[w].dlen, expct[w].done, expct[w].rc, (unsigned long)expct[w].v[0],
+                        (unsigned long)expct[w].v[1], (unsigned long)expct[w].v[2], (unsigned long)expct[w].dlen,
+                        cmd[w].kind);
         }
     }
     uint32_t have = 0, want = 0;
@@ -631,8 +633,8 @@ static void check_step(const char *when)
     }
     if (have != want && !failed) {
         failed = true;
-        print_error("%s seed %u step %u (%s): object state %u, model %u\n", obj_names[obj], seed_now, step_now,
-                    when, have, want);
+        print_error("%s seed %u step %u (%s): object state %lu, model %lu\n", obj_names[obj], seed_now, step_now,
+                    when, (unsigned long)have, (unsigned long)want);
     }
     memset(act, 0, sizeof act);
     memset(expct, 0, sizeof expct);
