@@ -9,13 +9,12 @@
 
 #include "gale/kernel.h"
 
-/* Objects written by another part of the kernel may not be there yet: the
- * benchmarks that need them are skipped (and reported as such) when absent. */
-#pragma weak gale_kernel_msgq_init
-#pragma weak gale_kernel_msgq_put
-#pragma weak gale_kernel_msgq_get
-
-#define N 2000
+/* GALE_BENCH_HAVE_MSGQ: set by CMake when the kernel has message queues.
+ * GALE_BENCH_N: rounds per benchmark (profiling builds use fewer). */
+#ifndef GALE_BENCH_N
+#define GALE_BENCH_N 2000
+#endif
+#define N GALE_BENCH_N
 #define IRQ_BENCH 11
 
 static uint32_t insn_per_cycle;
@@ -215,14 +214,16 @@ int main(void)
     run2(sem_high, NULL, GALE_PRIO_PREEMPT(3), sem_low, NULL, GALE_PRIO_PREEMPT(5));
     report("sem_give_to_take_switch", window(sum_give_take));
 
-    if (gale_kernel_msgq_init != NULL) {
+#if GALE_BENCH_HAVE_MSGQ
+    {
         gale_kernel_msgq_init(&q1, q1_buf, sizeof(uint32_t), 4);
         gale_kernel_msgq_init(&q2, q2_buf, sizeof(uint32_t), 4);
         run2(mq_a, NULL, GALE_PRIO_PREEMPT(5), mq_b, NULL, GALE_PRIO_PREEMPT(5));
         report("msgq_round_trip", (rt_t1 - rt_t0) * insn_per_cycle * 1000u / N);
-    } else {
-        gale_cm_printf("BENCH msgq_round_trip n/a(no-msgq-yet)\n");
     }
+#else
+    gale_cm_printf("BENCH msgq_round_trip n/a(no-msgq-yet)\n");
+#endif
 
     gale_kernel_sem_init(&sem_irq, 0, 1);
     gale_cm_irq_connect(IRQ_BENCH, GALE_CM_ZLI_LEVELS + 1, bench_isr, NULL);

@@ -109,9 +109,9 @@ typedef struct gale_exec_task_stats {
 #define GALE_EXEC_TASK_EXT_INITIALIZER(poll_fn, ctx_ptr, prio_, budget_) \
     { { NULL, (poll_fn), (ctx_ptr), 0, (prio_), GALE_EXEC_TASK_F_EXT, 0 }, (budget_), 0, 0, 0, 0, 0 }
 
-/* [any] Initialise task storage: state FREE. GALE_EINVAL (with the reason in
- * gale_exec_last_error()) for a NULL task or poll, or prio >= GALE_EXEC_PRIOS;
- * GALE_EBUSY when the storage holds a live (spawned, not DONE) task. */
+/* [any] Initialise task storage (garbage is fine): state FREE. GALE_EINVAL
+ * (with the reason in gale_exec_last_error()) for a NULL task or poll, or
+ * prio >= GALE_EXEC_PRIOS. Never re-initialise a live (spawned, not DONE) task. */
 int gale_exec_task_init(gale_exec_task_t *task, gale_exec_poll_fn poll, void *ctx, unsigned prio);
 /* Same for an extended task; budget as in gale_exec_task_ext_t. flags may add
  * GALE_EXEC_TASK_F_FUEL for wasm tasks. */
@@ -169,7 +169,7 @@ typedef struct gale_exec_config {
 } gale_exec_config_t;
 
 typedef struct gale_exec_stats {
-    uint64_t polls, rounds, sleeps, wakes, effective_wakes, overruns;
+    uint64_t polls, rounds, sleeps /* kernel blocking calls */, wakes, effective_wakes, overruns;
     uint64_t spawns, completed, cancelled, timer_fires;
     uint32_t max_poll_cycles;
     uint32_t queued;                /* tasks in the ready queue now (not counting the inbox) */

@@ -324,4 +324,14 @@ int gale_wit_type_equal(const gale_wit_type_t *a, const gale_wit_type_t *b, char
 int gale_wit_func_equal(const gale_wit_func_t *a, const gale_wit_func_t *b, char *why, size_t whyn);
 int gale_wit_iface_equal(const gale_wit_iface_t *a, const gale_wit_iface_t *b, char *why, size_t whyn);
 
+/* ---- C bindings ------------------------------------------------------------ */
+
+/* Guest bindings for world `w`: writes <world>.h and <world>.c (world name
+ * with '-' -> '_') into outdir. Needs guest/include/gale_guest.h to compile. */
+int gale_wit_bindgen_c_guest(gale_wit_ctx_t *ctx, const gale_wit_world_t *w, const char *outdir, char *err,
+                             size_t errn);
+/* Host tables for world `w`: writes <world>_host.h and <world>_host.c. */
+int gale_wit_bindgen_c_host(gale_wit_ctx_t *ctx, const gale_wit_world_t *w, const char *outdir, char *err,
+                            size_t errn);
+
 #endif /* GALE_WIT_H */

@@ -61,12 +61,6 @@ static int task_init(gale_exec_task_t *t, gale_exec_poll_fn poll, void *ctx, uns
         return fail(GALE_EINVAL, "gale_exec_task_init: poll function is NULL");
     if (prio >= GALE_EXEC_PRIOS)
         return fail(GALE_EINVAL, "gale_exec_task_init: priority out of range (0 .. GALE_EXEC_PRIOS-1)");
-    /* Refuse to re-initialise a live task (an exact live state value);
-     * zeroed or never-initialised storage is accepted. */
-    uint8_t s = atomic_load_explicit(&t->state, memory_order_acquire);
-    uint8_t b = (uint8_t)(s & ~GALE_EXEC_ST_CANCEL);
-    if (b >= GALE_EXEC_ST_IDLE && b <= GALE_EXEC_ST_WOKEN)
-        return fail(GALE_EBUSY, "gale_exec_task_init: the storage holds a live task (spawned, not done)");
     t->next = NULL;
     t->poll = poll;
     t->ctx = ctx;
