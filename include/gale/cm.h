@@ -565,7 +565,7 @@ long gale_cm_utf8_invalid_at(const uint8_t *s, uint32_t len);
 #define GALE_CM_SUBTASK_ARENA_BYTES 512 /* result storage per outstanding subtask */
 #endif
 #ifndef GALE_CM_OFFLOAD_CTX_BYTES
-#define GALE_CM_OFFLOAD_CTX_BYTES 64
+#define GALE_CM_OFFLOAD_CTX_BYTES 256
 #endif
 
 typedef struct gale_cm_instance gale_cm_instance_t;

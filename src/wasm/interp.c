@@ -876,6 +876,30 @@ dispatch:
     BIN_I32I(I32_SHR_U_I, x >> (y & 31))
     BIN_I32I(I32_ROTL_I, rotl32(x, y))
     BIN_I32I(I32_ROTR_I, rotr32(x, y))
+    CASE(F32_ADD_I)
+    {
+        WF32(1, RF32(2) + gw_f32(ip[3]));
+        ip += 4;
+        NEXT();
+    }
+    CASE(F32_SUB_I)
+    {
+        WF32(1, RF32(2) - gw_f32(ip[3]));
+        ip += 4;
+        NEXT();
+    }
+    CASE(F32_MUL_I)
+    {
+        WF32(1, RF32(2) * gw_f32(ip[3]));
+        ip += 4;
+        NEXT();
+    }
+    CASE(F32_DIV_I)
+    {
+        WF32(1, RF32(2) / gw_f32(ip[3]));
+        ip += 4;
+        NEXT();
+    }
     CASE(LD32_A)
     {
         uint64_t ea = (uint64_t)(uint32_t)(S(2).i32 + ip[4]) + ip[3];
@@ -1140,8 +1164,8 @@ do_call:
         frames[nfr].fp = fp;
         frames[nfr].fn = fn;
         nfr++;
-        if (c->n_locals > c->n_params)
-            memset(nfp + c->n_params, 0, (size_t)(c->n_locals - c->n_params) * sizeof(gale_wasm_val_t));
+        for (uint32_t k = c->n_params; k < c->n_locals; k++)
+            nfp[k].i64 = 0;
         fp = nfp;
         fn = callee;
         code = c->ops;
