@@ -758,7 +758,11 @@ void gale_cm_instance_set_notify(gale_cm_instance_t *inst, void (*fn)(gale_cm_in
  * (host worker completion, stream copy, ...). */
 struct gale_exec;
 typedef struct gale_cm_exec_task {
-    _Alignas(8) uint8_t task_storage[64]; /* the gale_exec_task_t (first) */
+    union {
+        uint64_t align;
+        void *p;
+        uint8_t bytes[64];
+    } task_storage; /* the gale_exec_task_t */
     struct gale_exec *exec;
     gale_cm_instance_t *inst;
     const char *iface, *name;

@@ -6,14 +6,14 @@
 #include "cm_internal.h"
 #include "gale/exec.h"
 
-_Static_assert(sizeof(gale_exec_task_t) <= sizeof(((gale_cm_exec_task_t *)0)->task_storage),
+_Static_assert(sizeof(gale_exec_task_t) <= sizeof(((gale_cm_exec_task_t *)0)->task_storage.bytes),
                "gale_cm_exec_task_t.task_storage too small for gale_exec_task_t");
 
 static void exec_notify(gale_cm_instance_t *inst, void *arg)
 {
     (void)inst;
     gale_cm_exec_task_t *t = arg;
-    (void)gale_exec_wake(t->exec, (gale_exec_task_t *)(void *)t->task_storage);
+    (void)gale_exec_wake(t->exec, (gale_exec_task_t *)(void *)t->task_storage.bytes);
 }
 
 static gale_exec_poll_t cm_poll(gale_exec_cx_t *cx, void *ctx)
@@ -49,7 +49,7 @@ int gale_cm_exec_spawn(struct gale_exec *exec, gale_cm_exec_task_t *t, gale_cm_i
     t->name = name;
     t->params = params;
     t->n_params = n_params;
-    gale_exec_task_t *task = (gale_exec_task_t *)(void *)t->task_storage;
+    gale_exec_task_t *task = (gale_exec_task_t *)(void *)t->task_storage.bytes;
     int rc = gale_exec_task_init(task, cm_poll, t, 0);
     if (rc)
         return rc;
