@@ -11,18 +11,10 @@ static gale_cm_component_t g_components[GALE_CM_MAX_COMPONENTS];
 static gale_cm_instance_t g_instances[GALE_CM_MAX_INSTANCES];
 
 
-/* The engine library is optional at link time (tests bring their own engine
- * through gale_cm_load_opts_t.engine): weak references. */
-#pragma weak gale_wasm_interp
-#pragma weak gale_wasm_config_default
-#pragma weak gale_wasm_trap_reason
-#pragma weak gale_wasm_extern_free
 
 static const char *trap_reason(gale_wasm_trap_code_t code)
 {
-    if (gale_wasm_trap_reason)
-        return gale_wasm_trap_reason(code);
-    return code == GALE_TRAP_OUT_OF_FUEL ? "out of fuel" : "trap";
+    return gale_wasm_trap_reason(code);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -693,12 +685,12 @@ int gale_cm_component_load(const gale_cm_load_opts_t *opts, const uint8_t *bytes
         return gale_cm_err_set(err, GALE_ENOMEM, "too many components loaded (GALE_CM_MAX_COMPONENTS %d)",
                                GALE_CM_MAX_COMPONENTS);
     memset(c, 0, sizeof *c);
-    c->eng = (opts && opts->engine) ? opts->engine : (&gale_wasm_interp ? &gale_wasm_interp : NULL);
+    c->eng = (opts && opts->engine) ? opts->engine : &gale_wasm_interp;
     if (!c->eng)
         return gale_cm_err_set(err, GALE_ENOSYS, "no wasm engine linked (pass gale_cm_load_opts_t.engine)");
     if (opts && opts->wasm_cfg)
         c->wcfg = *opts->wasm_cfg;
-    else if (gale_wasm_config_default)
+    else
         gale_wasm_config_default(&c->wcfg);
     if (opts && opts->sched) {
         c->sched = *opts->sched;
@@ -785,7 +777,7 @@ void gale_cm_component_free(gale_cm_component_t *c)
         c->eng->module_free(c->mod);
     /* Host function objects: the engine table has no destructor for them; the
      * interpreter's gale_wasm_extern_free is used when that is the engine. */
-    if (&gale_wasm_interp && c->eng == &gale_wasm_interp && gale_wasm_extern_free) {
+    if (c->eng == &gale_wasm_interp) {
         for (uint32_t i = 0; i < c->n_imports; i++)
             if (c->hostfn[i]) {
                 gale_wasm_extern_t e = {.kind = GALE_WASM_EXTERN_FUNC, .u.func = c->hostfn[i]};

@@ -876,6 +876,30 @@ dispatch:
     BIN_I32I(I32_SHR_U_I, x >> (y & 31))
     BIN_I32I(I32_ROTL_I, rotl32(x, y))
     BIN_I32I(I32_ROTR_I, rotr32(x, y))
+    CASE(F32_ADD_I)
+    {
+        WF32(1, RF32(2) + gw_f32(ip[3]));
+        ip += 4;
+        NEXT();
+    }
+    CASE(F32_SUB_I)
+    {
+        WF32(1, RF32(2) - gw_f32(ip[3]));
+        ip += 4;
+        NEXT();
+    }
+    CASE(F32_MUL_I)
+    {
+        WF32(1, RF32(2) * gw_f32(ip[3]));
+        ip += 4;
+        NEXT();
+    }
+    CASE(F32_DIV_I)
+    {
+        WF32(1, RF32(2) / gw_f32(ip[3]));
+        ip += 4;
+        NEXT();
+    }
     CASE(LD32_A)
     {
         uint64_t ea = (uint64_t)(uint32_t)(S(2).i32 + ip[4]) + ip[3];
@@ -1018,7 +1042,11 @@ dispatch:
     BITS64(F64_NEAREST, gw_nearest64(x))
     CASE(F64_SQRT)
     {
+#if defined(__arm__) && (!defined(__ARM_FP) || !(__ARM_FP & 8))
+        S(1).f64_bits = gw_sqrt64_soft(S(2).f64_bits); /* no double-precision FPU */
+#else
         WF64(1, __builtin_sqrt(RF64(2)));
+#endif
         ip += 3;
         NEXT();
     }
@@ -1140,8 +1168,8 @@ do_call:
         frames[nfr].fp = fp;
         frames[nfr].fn = fn;
         nfr++;
-        if (c->n_locals > c->n_params)
-            memset(nfp + c->n_params, 0, (size_t)(c->n_locals - c->n_params) * sizeof(gale_wasm_val_t));
+        for (uint32_t k = c->n_params; k < c->n_locals; k++)
+            nfp[k].i64 = 0;
         fp = nfp;
         fn = callee;
         code = c->ops;

@@ -835,6 +835,10 @@ static uint32_t imm_form(uint32_t op)
     case GW_OP_I32_SHR_U: return GW_OP_I32_SHR_U_I;
     case GW_OP_I32_ROTL: return GW_OP_I32_ROTL_I;
     case GW_OP_I32_ROTR: return GW_OP_I32_ROTR_I;
+    case GW_OP_F32_ADD: return GW_OP_F32_ADD_I;
+    case GW_OP_F32_SUB: return GW_OP_F32_SUB_I;
+    case GW_OP_F32_MUL: return GW_OP_F32_MUL_I;
+    case GW_OP_F32_DIV: return GW_OP_F32_DIV_I;
     default: return 0;
     }
 }
@@ -924,6 +928,14 @@ static uint32_t check_table(ld_t *L, uint32_t t)
 static void emit_return(ld_t *L, ctl_t *fnctl)
 {
     check_top(L, fnctl->nr, fnctl->rt);
+    if (fnctl->nr == 1 && !dead(L) && L->h >= 1 && L->vloc[L->h - 1] == slot_of(L, L->h - 1)) {
+        /* the op that produced the result writes it to slot 0 directly */
+        uint32_t lo = L->last_op;
+        if (lo != NONE32 && op_has_dst(L->code[lo]) && L->code[lo + 1] == slot_of(L, L->h - 1)) {
+            L->code[lo + 1] = 0;
+            L->vloc[L->h - 1] = 0;
+        }
+    }
     if (!dead(L) && !is_unreachable_top(L, fnctl->nr)) {
         branch_copies(L, fnctl, fnctl->nr, 1);
     }

@@ -148,3 +148,11 @@ const char *gale_wasm_trap_reason(gale_wasm_trap_code_t code)
     (void)code;
     return "stub";
 }
+int gale_wasm_instance_export_n(gale_wasm_instance_t *inst, const char *name, size_t len, gale_wasm_extern_t *out)
+{
+    (void)inst;
+    (void)name;
+    (void)len;
+    (void)out;
+    return GALE_ENOENT;
+}

@@ -93,12 +93,135 @@ static int dump(const gale_wit_package_t *pkg)
     return 0;
 }
 
+/* `gale wit abi`: the core imports/exports a module built from `gale bindgen`
+ * guest bindings of a world has, one per line, sorted by the caller:
+ *   import <module>.<field> : (params) -> result
+ *   export <name> : (params) -> result
+ * (wasm-objdump notation), computed from the layout and naming code only. */
+static void abi_sig(char *buf, size_t n, const gale_wit_core_sig_t *s)
+{
+    size_t o = (size_t)snprintf(buf, n, "(");
+    for (int i = 0; i < s->nparams; i++)
+        o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "", core_name(s->params[i]));
+    snprintf(buf + o, n - o, ") -> %s", s->nresults ? core_name(s->results[0]) : "nil");
+}
+
+static void abi_func(const gale_wit_iface_t *iface, const gale_wit_func_t *f, bool imp)
+{
+    char mod[512], field[512], sig[256];
+    gale_wit_core_sig_t s;
+    const gale_wit_type_t *eps[32];
+    size_t nep = gale_wit_func_streams(f, eps, 32);
+    bool unit_done[2] = {false, false};
+    for (size_t k = 0; k < nep && k < 32; k++) {
+        const gale_wit_type_t *t = gale_wit_type_deref(eps[k]);
+        if (!t->elem) {
+            if (unit_done[t->kind == GALE_WIT_STREAM])
+                continue;
+            unit_done[t->kind == GALE_WIT_STREAM] = true;
+        }
+        for (int op = 0; op < GALE_WIT_EP_COUNT; op++) {
+            gale_wit_endpoint_core_name(iface, f, t, (gale_wit_endpoint_op_t)op, !imp, mod, sizeof mod, field,
+                                        sizeof field, &s);
+            abi_sig(sig, sizeof sig, &s);
+            printf("import %s.%s : %s\n", mod, field, sig);
+        }
+    }
+    if (imp) {
+        gale_wit_core_name(iface, f, GALE_WIT_NAME_IMPORT, mod, sizeof mod, field, sizeof field);
+        gale_wit_func_core_sig(f, GALE_WIT_ABI_LOWER_SYNC, &s);
+        abi_sig(sig, sizeof sig, &s);
+        printf("import %s.%s : %s\n", mod, field, sig);
+        if (f->is_async) {
+            gale_wit_core_name(iface, f, GALE_WIT_NAME_IMPORT_ASYNC, mod, sizeof mod, field, sizeof field);
+            gale_wit_func_core_sig(f, GALE_WIT_ABI_LOWER_ASYNC, &s);
+            abi_sig(sig, sizeof sig, &s);
+            printf("import %s.%s : %s\n", mod, field, sig);
+        }
+        return;
+    }
+    gale_wit_core_name(iface, f, f->is_async ? GALE_WIT_NAME_EXPORT_ASYNC : GALE_WIT_NAME_EXPORT, mod, sizeof mod, field,
+                       sizeof field);
+    gale_wit_func_core_sig(f, f->is_async ? GALE_WIT_ABI_LIFT_ASYNC : GALE_WIT_ABI_LIFT_SYNC, &s);
+    abi_sig(sig, sizeof sig, &s);
+    printf("export %s : %s\n", field, sig);
+    if (f->is_async) {
+        gale_wit_core_name(iface, f, GALE_WIT_NAME_CALLBACK, mod, sizeof mod, field, sizeof field);
+        printf("export %s : (i32, i32, i32) -> i32\n", field);
+        gale_wit_core_name(iface, f, GALE_WIT_NAME_TASK_RETURN, mod, sizeof mod, field, sizeof field);
+        gale_wit_func_core_sig(f, GALE_WIT_ABI_TASK_RETURN, &s);
+        abi_sig(sig, sizeof sig, &s);
+        printf("import %s.%s : %s\n", mod, field, sig);
+    }
+}
+
+static void abi_iface(const gale_wit_iface_t *i, bool imp)
+{
+    char mod[512], field[512];
+    for (size_t t = 0; t < i->ntypes; t++) {
+        const gale_wit_type_t *r = i->types[t];
+        if (r->kind != GALE_WIT_RESOURCE)
+            continue;
+        if (imp) {
+            gale_wit_resource_core_name(i, r, GALE_WIT_RNAME_DROP, mod, sizeof mod, field, sizeof field);
+            printf("import %s.%s : (i32) -> nil\n", mod, field);
+        } else {
+            gale_wit_resource_core_name(i, r, GALE_WIT_RNAME_EXPORT_NEW, mod, sizeof mod, field, sizeof field);
+            printf("import %s.%s : (i32) -> i32\n", mod, field);
+            gale_wit_resource_core_name(i, r, GALE_WIT_RNAME_EXPORT_REP, mod, sizeof mod, field, sizeof field);
+            printf("import %s.%s : (i32) -> i32\n", mod, field);
+            gale_wit_resource_core_name(i, r, GALE_WIT_RNAME_EXPORT_DROP, mod, sizeof mod, field, sizeof field);
+            printf("import %s.%s : (i32) -> nil\n", mod, field);
+            gale_wit_resource_core_name(i, r, GALE_WIT_RNAME_DTOR, mod, sizeof mod, field, sizeof field);
+            printf("export %s : (i32) -> nil\n", field);
+        }
+        for (size_t k = 0; k < r->nfuncs; k++)
+            abi_func(i, r->funcs[k], imp);
+    }
+    for (size_t k = 0; k < i->nfuncs; k++)
+        abi_func(i, i->funcs[k], imp);
+}
+
+static int abi(const gale_wit_world_t *w)
+{
+    for (size_t k = 0; k < w->nimports; k++) {
+        if (w->imports[k].kind == GALE_WIT_ITEM_IFACE)
+            abi_iface(w->imports[k].iface, true);
+        else if (w->imports[k].kind == GALE_WIT_ITEM_FUNC)
+            abi_func(NULL, w->imports[k].func, true);
+    }
+    for (size_t k = 0; k < w->nexports; k++) {
+        if (w->exports[k].kind == GALE_WIT_ITEM_IFACE)
+            abi_iface(w->exports[k].iface, false);
+        else if (w->exports[k].kind == GALE_WIT_ITEM_FUNC)
+            abi_func(NULL, w->exports[k].func, false);
+    }
+    printf("export cabi_realloc : (i32, i32, i32, i32) -> i32\n");
+    return 0;
+}
+
 int gale_cli_wit(int argc, char **argv)
 {
+    if (argc == 5 && strcmp(argv[1], "abi") == 0) {
+        gale_wit_ctx_t *ctx = gale_wit_ctx_new();
+        gale_wit_package_t *pkg = NULL;
+        int rc = gale_wit_load_path(ctx, argv[2], &pkg);
+        gale_wit_world_t *w = rc ? NULL : gale_wit_package_world(pkg, argv[4]);
+        if (rc)
+            fprintf(stderr, "gale wit abi: %s\n", gale_wit_ctx_diag(ctx)->msg);
+        else if (!w || strcmp(argv[3], "--world") != 0)
+            fprintf(stderr, "gale wit abi: no world `%s`\n", argv[4]);
+        else
+            abi(w);
+        gale_wit_ctx_free(ctx);
+        return w ? 0 : 1;
+    }
     if (argc < 3 || (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "dump") != 0)) {
         fprintf(stderr, "usage: gale wit check <dir-or-file>...\n       gale wit dump <dir-or-file>\n"
+                        "       gale wit abi <dir-or-file> --world W\n"
                         "  check: parse and resolve each package, print `ok <path>` or the error\n"
-                        "  dump:  print worlds with their core import/export names and signatures\n");
+                        "  dump:  print worlds with their core import/export names and signatures\n"
+                        "  abi:   the core imports/exports of a guest built from `gale bindgen` bindings\n");
         return 2;
     }
     bool do_dump = strcmp(argv[1], "dump") == 0;
@@ -122,8 +245,58 @@ int gale_cli_wit(int argc, char **argv)
 
 int gale_cli_bindgen(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "gale bindgen: not built yet in this revision\n");
-    return 2;
+    const char *world = NULL, *lang = "c", *out = ".", *dir = NULL;
+    bool host = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--world") == 0 && i + 1 < argc)
+            world = argv[++i];
+        else if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+            lang = argv[++i];
+        else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+            out = argv[++i];
+        else if (strcmp(argv[i], "--host") == 0)
+            host = true;
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "gale bindgen: unknown option `%s`\n", argv[i]);
+            return 2;
+        } else if (!dir)
+            dir = argv[i];
+        else {
+            fprintf(stderr, "gale bindgen: more than one WIT path (`%s`, `%s`)\n", dir, argv[i]);
+            return 2;
+        }
+    }
+    if (!world || !dir) {
+        fprintf(stderr, "usage: gale bindgen --world W [--lang c] [--host] [--out DIR] <wit dir or file>\n"
+                        "  guest (default): W.h + W.c for a C component compiled to wasm32\n"
+                        "  --host: W_host.h + W_host.c, the import table the component layer registers against\n");
+        return 2;
+    }
+    if (strcmp(lang, "c") != 0) {
+        fprintf(stderr, "gale bindgen: unsupported language `%s` (only `c`)\n", lang);
+        return 2;
+    }
+    gale_wit_ctx_t *ctx = gale_wit_ctx_new();
+    gale_wit_package_t *pkg = NULL;
+    int rc = gale_wit_load_path(ctx, dir, &pkg);
+    if (rc) {
+        fprintf(stderr, "gale bindgen: %s\n", gale_wit_ctx_diag(ctx)->msg);
+        gale_wit_ctx_free(ctx);
+        return 1;
+    }
+    gale_wit_world_t *w = gale_wit_package_world(pkg, world);
+    if (!w) {
+        fprintf(stderr, "gale bindgen: package %s has no world `%s` (worlds:", pkg->id, world);
+        for (size_t i = 0; i < pkg->nworlds; i++)
+            fprintf(stderr, " %s", pkg->worlds[i]->name);
+        fprintf(stderr, ")\n");
+        gale_wit_ctx_free(ctx);
+        return 1;
+    }
+    char err[512] = "";
+    rc = host ? gale_wit_bindgen_c_host(ctx, w, out, err, sizeof err) : gale_wit_bindgen_c_guest(ctx, w, out, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "gale bindgen: %s\n", err);
+    gale_wit_ctx_free(ctx);
+    return rc ? 1 : 0;
 }

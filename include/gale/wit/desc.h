@@ -165,7 +165,8 @@ static inline void gale_wit__push(gale_wit_layout_t *l, uint8_t t)
 {
     if (l->nflat < GALE_WIT_FLAT_CAP)
         l->flat[l->nflat] = t;
-    l->nflat++;
+    if (l->nflat < (1u << 30))
+        l->nflat++;
 }
 
 static inline uint32_t gale_wit__disc_size(uint32_t ncases)
@@ -237,14 +238,18 @@ static inline int gale_wit_desc_layout_at(const uint8_t **pp, const uint8_t *end
             return GALE_EMALFORMED;
         if ((rc = gale_wit_desc_layout_at(&p, end, &sub, depth + 1)))
             return rc;
-        if ((uint64_t)sub.size * n >= (1u << 28))
+        if (n >= (1u << 28) || (uint64_t)sub.size * n >= (1u << 28))
             return GALE_EMALFORMED;
         out->size = sub.size * n; out->align = sub.align;
-        for (uint32_t i = 0; i < n; i++) {
-            if (out->nflat + sub.nflat > GALE_WIT_FLAT_CAP) { out->nflat += (n - i) * sub.nflat; break; }
+        if ((uint64_t)sub.nflat * n > GALE_WIT_FLAT_CAP) {
+            /* passed through memory anyway: only the count matters */
+            uint64_t total = (uint64_t)sub.nflat * n;
+            out->nflat = total > (1u << 30) ? (1u << 30) : (uint32_t)total;
+            break;
+        }
+        for (uint32_t i = 0; i < n; i++)
             for (uint32_t j = 0; j < sub.nflat; j++)
                 gale_wit__push(out, sub.flat[j]);
-        }
         break;
     }
     case GALE_WIT_D_TUPLE: case GALE_WIT_D_RECORD: {
@@ -265,9 +270,12 @@ static inline int gale_wit_desc_layout_at(const uint8_t **pp, const uint8_t *end
                 align = sub.align;
             if (size >= (1u << 28))
                 return GALE_EMALFORMED;
-            for (uint32_t j = 0; j < sub.nflat; j++) {
-                if (j >= GALE_WIT_FLAT_CAP) { out->nflat += sub.nflat - j; break; }
-                gale_wit__push(out, sub.flat[j]);
+            if (out->nflat + sub.nflat > GALE_WIT_FLAT_CAP) {
+                uint64_t total = (uint64_t)out->nflat + sub.nflat;
+                out->nflat = total > (1u << 30) ? (1u << 30) : (uint32_t)total;
+            } else {
+                for (uint32_t j = 0; j < sub.nflat; j++)
+                    gale_wit__push(out, sub.flat[j]);
             }
         }
         out->size = gale_wit__align_to(size, align); out->align = align;
@@ -276,24 +284,18 @@ static inline int gale_wit_desc_layout_at(const uint8_t **pp, const uint8_t *end
     case GALE_WIT_D_ENUM: case GALE_WIT_D_FLAGS: {
         if ((rc = gale_wit_desc_uleb(&p, end, &n)))
             return rc;
-        for (uint32_t i = 0; i < n; i++) {
+        if (n == 0 || (base == GALE_WIT_D_FLAGS && n > 32) || n >= (1u << 28))
+            return GALE_EMALFORMED;
+        for (uint32_t i = 0; named && i < n; i++) {
             const char *nm; uint32_t nl;
             if ((rc = gale_wit_desc_name(&p, end, named, &nm, &nl)))
                 return rc;
         }
-        if (base == GALE_WIT_D_ENUM) {
-            if (n == 0)
-                return GALE_EMALFORMED;
+        if (base == GALE_WIT_D_ENUM)
             out->size = out->align = gale_wit__disc_size(n);
-        } else {
-            if (n > 32)
-                return GALE_EMALFORMED;
-            out->size = out->align = n == 0 ? 0 : (n <= 8 ? 1 : (n <= 16 ? 2 : 4));
-            if (n == 0)
-                out->align = 1;
-        }
-        if (base == GALE_WIT_D_ENUM || n > 0)
-            gale_wit__push(out, GALE_WIT_CORE_I32);
+        else
+            out->size = out->align = n <= 8 ? 1 : (n <= 16 ? 2 : 4);
+        gale_wit__push(out, GALE_WIT_CORE_I32);
         break;
     }
     case GALE_WIT_D_OPTION: case GALE_WIT_D_RESULT: case GALE_WIT_D_VARIANT: {
@@ -333,17 +335,17 @@ static inline int gale_wit_desc_layout_at(const uint8_t **pp, const uint8_t *end
             if (sub.size > max_size)
                 max_size = sub.size;
             /* join the case's flat list into slots 1.. */
-            for (uint32_t j = 0; j < sub.nflat; j++) {
+            for (uint32_t j = 0; sub.nflat <= GALE_WIT_FLAT_CAP && j < sub.nflat; j++) {
                 uint32_t slot = 1 + j;
                 if (slot < out->nflat) {
                     if (slot < GALE_WIT_FLAT_CAP)
-                        out->flat[slot] = gale_wit__join(out->flat[slot], j < GALE_WIT_FLAT_CAP ? sub.flat[j] : GALE_WIT_CORE_I64);
-                } else if (j < GALE_WIT_FLAT_CAP) {
-                    gale_wit__push(out, sub.flat[j]);
+                        out->flat[slot] = gale_wit__join(out->flat[slot], sub.flat[j]);
                 } else {
-                    out->nflat++;
+                    gale_wit__push(out, sub.flat[j]);
                 }
             }
+            if (sub.nflat + 1 > out->nflat)
+                out->nflat = sub.nflat + 1 > (1u << 30) ? (1u << 30) : sub.nflat + 1;
         }
         uint32_t size = gale_wit__align_to(disc, max_align) + max_size;
         out->size = gale_wit__align_to(size, max_align);
@@ -450,9 +452,12 @@ static inline int gale_wit_desc_func_flat(const gale_wit_desc_func_t *f, gale_wi
         params->size = gale_wit__align_to(params->size, sub.align) + sub.size;
         if (sub.align > params->align)
             params->align = sub.align;
-        for (uint32_t j = 0; j < sub.nflat; j++) {
-            if (j >= GALE_WIT_FLAT_CAP) { params->nflat += sub.nflat - j; break; }
-            gale_wit__push(params, sub.flat[j]);
+        if (params->nflat + sub.nflat > GALE_WIT_FLAT_CAP) {
+            uint64_t total = (uint64_t)params->nflat + sub.nflat;
+            params->nflat = total > (1u << 30) ? (1u << 30) : (uint32_t)total;
+        } else {
+            for (uint32_t j = 0; j < sub.nflat; j++)
+                gale_wit__push(params, sub.flat[j]);
         }
     }
     params->size = gale_wit__align_to(params->size, params->align);
@@ -634,5 +639,37 @@ static inline int gale_wit_desc_next(gale_wit_desc_iter_t *it, const char **name
         return rc;
     return 1;
 }
+
+/* ---- host dispatch tables (written by `gale bindgen --host`) ----------- */
+
+typedef enum gale_wit_host_kind {
+    GALE_WIT_HOST_FUNC = 0,          /* a WIT function (freestanding, method, static, constructor) */
+    GALE_WIT_HOST_RESOURCE_DROP = 1, /* the [resource-drop]R built-in of an imported resource */
+} gale_wit_host_kind_t;
+
+/* One import of a world that the host implements. */
+typedef struct gale_wit_host_import {
+    uint8_t kind;                /* gale_wit_host_kind_t */
+    uint8_t is_async;            /* `async func`: may also be imported async-lowered */
+    uint16_t desc_len;
+    const char *interface;       /* "ns:pkg/iface@v", or "$root" */
+    const char *function;        /* WIT (mangled) name: "give", "[method]sem.take", "[resource-drop]sem" */
+    const char *module;          /* core import module */
+    const char *field;           /* core import field, sync-lowered */
+    const char *field_async;     /* core import field, async-lowered ("[async-lower]..."), or NULL */
+    const uint8_t *desc;         /* function type descriptor (own/borrow ids index the world's resources) */
+    uint32_t resource;           /* resource id (RESOURCE_DROP; methods/ctors/statics: their resource) or UINT32_MAX */
+    gale_wit_core_sig_t sig;       /* sync-lowered core signature */
+    gale_wit_core_sig_t sig_async; /* async-lowered core signature (valid when is_async) */
+} gale_wit_host_import_t;
+
+typedef struct gale_wit_host_world {
+    const char *package;          /* "ns:pkg@v" */
+    const char *world;
+    const gale_wit_host_import_t *imports;
+    uint32_t nimports;
+    const char *const *resources; /* "iface#R" for each resource id */
+    uint32_t nresources;
+} gale_wit_host_world_t;
 
 #endif /* GALE_WIT_DESC_H */

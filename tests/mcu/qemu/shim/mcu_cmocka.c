@@ -14,6 +14,8 @@
 /* Tests the MCU image does not run, with the reason: {name, reason, ..., NULL}.
  * Defined per suite (tests/mcu/qemu/<suite>/skips_*.c); none by default. */
 extern const char *const mcm_skips[] __attribute__((weak));
+/* Optional per-suite reset before each test (weak reference). */
+extern void mcm_before_each_test(void) __attribute__((weak));
 
 static jmp_buf mcm_jb;
 static int mcm_in_test;
@@ -129,6 +131,8 @@ int mcm_run_group(const char *group, const struct CMUnitTest *tests, size_t n,
         int r = setjmp(mcm_jb);
         if (r == 0) {
             mcm_in_test = 1;
+            if (mcm_before_each_test)
+                mcm_before_each_test();
             if (t->setup_func && t->setup_func(&state) != 0)
                 mcm_fail(__FILE__, __LINE__, "setup of %s failed", t->name);
             t->test_func(&state);
