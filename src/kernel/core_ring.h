@@ -147,15 +147,15 @@ static inline uint32_t gale_core_ring_pop(gale_core_ring_t *r)
 
 static inline uint32_t gale_core_ring_free_run(const gale_core_ring_t *r, uint32_t *off)
 {
-    if (r->used == r->cap) {
-        *off = r->head;
-        return 0;
+    uint32_t room = r->cap - r->head; /* slots from head to the end, > 0 */
+    if (r->used >= room) {
+        /* the used part wraps: the free run lies between tail and head */
+        *off = r->used - room;
+        return r->cap - r->used;
     }
-    uint32_t t = gale_core_ring_tail(r);
-    *off = t;
-    uint32_t free = r->cap - r->used;
-    uint32_t to_end = r->cap - t;
-    return free < to_end ? free : to_end;
+    /* the free run goes from tail to the end of the buffer */
+    *off = r->head + r->used;
+    return room - r->used;
 }
 
 static inline uint32_t gale_core_ring_used_run(const gale_core_ring_t *r, uint32_t *off)
