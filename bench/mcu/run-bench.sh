@@ -46,6 +46,15 @@ if [ -f build/cortex-m7/bench/mcu/gale_kbench_profile.elf ]; then
   prof=$(TOP=12 bash bench/mcu/profile.sh cortex-m7 2>/dev/null || true)
 fi
 v() { echo "${fig[$1,$2]:--}"; }
+flash_sum() { # preset libs... -> sum of text+data
+  local p=$1 tot=0 l t d b; shift
+  for l in "$@"; do
+    read -r t d b <<<"${fig[$p,size_$l]:-"- - -"}"
+    [ "$t" = - ] && continue
+    tot=$((tot + t + d))
+  done
+  echo "$tot"
+}
 sz() { # flash (text+data) and RAM (data+bss) in bytes
   local s=${fig[$1,size_$2]:-"- - -"}; read -r t d b <<<"$s"
   if [ "$t" = - ]; then echo "— | —"; else echo "$((t + d)) | $((d + b))"; fi
@@ -78,6 +87,16 @@ sz() { # flash (text+data) and RAM (data+bss) in bytes
   done
   echo "| kernel benchmark image (linked, --gc-sections; incl. startup, console) | $(sz cortex-m7 kbench) | $(sz cortex-m4f kbench) |"
   echo
+  echo "Sums of the libraries above (upper bounds: every function, before --gc-sections):"
+  echo
+  echo "| group | M7 flash | M4F flash | target |"
+  echo "|---|---|---|---|"
+  echo "| kernel alone (arch + kernel) | $(flash_sum cortex-m7 arch kernel) | $(flash_sum cortex-m4f arch kernel) | |"
+  echo "| kernel + executor (arch + kernel + exec) | $(flash_sum cortex-m7 arch kernel exec) | $(flash_sum cortex-m4f arch kernel exec) | < 10 KiB (10240) |"
+  echo "| engine (wasm) | $(flash_sum cortex-m7 wasm) | $(flash_sum cortex-m4f wasm) | |"
+  echo "| component host (cm) | $(flash_sum cortex-m7 cm) | $(flash_sum cortex-m4f cm) | |"
+  echo "| whole runtime (arch kernel exec wasm cm host) | $(flash_sum cortex-m7 arch kernel exec wasm cm host) | $(flash_sum cortex-m4f arch kernel exec wasm cm host) | < 96 KiB (98304) |"
+  echo
   echo "RAM per thread: sizeof(gale_thread_t) = $(v cortex-m7 sizeof_thread) bytes (M7) /"
   echo "$(v cortex-m4f sizeof_thread) (M4F) + its stack (GALE_ARCH_STACK_MIN = $(v cortex-m7 stack_min)"
   echo "bytes minimum, incl. the 64-byte canary; a thread that uses the FPU needs room for"
@@ -88,16 +107,16 @@ sz() { # flash (text+data) and RAM (data+bss) in bytes
 ### Reading the figures
 
 The port's own share of a switch is the "port switch alone" line (SVC entry,
-save/restore of r4-r11 + EXC_RETURN + BASEPRI, MPU guard update, return). The
-rest of a kernel switch is the kernel's decision path. The profile below shows
-where it goes; on 2026-11-24 two kernel functions took 63 % of all
-instructions: the per-switch stack canary check (`gale_kernel_stack_check`,
-64 bytes compared byte by byte) and the ready-queue scan (`gale_core_rq_first`,
-a bit loop over 32 priorities). Measured on a scratch copy (not on main):
-word-wise canary + `__builtin_ctz` for the scan gave yield 312 / sem 383 /
-msgq 1248 / irq 468 instructions on the M7; additionally skipping the canary
-check on switch (the MPU guard catches the overflow on this port) gave
-yield 203 / sem 273 / msgq 1030 / irq 358.
+save/restore of r4-r11 + EXC_RETURN + BASEPRI, MPU guard update, return: about
+33 instructions). The rest of a kernel switch is the kernel's decision path;
+the profile below shows where it goes. When this was written, the largest
+items were the ready-queue scan (`gale_core_rq_first`, a bit loop over 32
+priorities, ~140 instructions per switch) and the per-switch stack canary check
+(`gale_kernel_stack_check`, ~90). Experiment on a scratch copy (not on main),
+Cortex-M7: word-wise canary + `__builtin_ctz` for the scan gave yield 312 /
+sem 383 / msgq 1248 / irq 468 instructions; also skipping the canary check on
+switch (this port's MPU guard catches the overflow) gave yield 203 / sem 273 /
+msgq 1030 / irq 358.
 TXT
   if [ -n "$prof" ]; then
     echo

@@ -32,6 +32,6 @@ if command -v arm-none-eabi-size >/dev/null; then
 else
   echo "arm-none-eabi-size not installed; size not measured." > "$size_md"
 fi
-"$bench" --dir "$dir" --runs "${GALE_BENCH_RUNS:-7}" --out "$out" --size-report "$size_md" \
-  --command "make bench (bench/wasm/run_bench.sh, runs=${GALE_BENCH_RUNS:-7})"
+"$bench" --dir "$dir" --runs "${GALE_BENCH_RUNS:-11}" --out "$out" --size-report "$size_md" \
+  --command "make bench (bench/wasm/run_bench.sh, runs=${GALE_BENCH_RUNS:-11})"
 echo "wasm bench: results in $out"

@@ -186,6 +186,13 @@ void gale_kernel_arch_timer_isr(void);
  * needed; false when the current thread keeps running. */
 bool gale_kernel_arch_resched(gale_arch_context_t **from, gale_arch_context_t **to);
 
+/* [T] A fault (MPU stack guard, bus/usage fault) hit the current thread; the
+ * port resumes that thread's context and calls this from it (Cortex-M; the port
+ * references it weakly). The kernel runs its fatal handler (reason = GALE_E*,
+ * msg = the port's description) and, if the handler returns, ends the thread
+ * and switches away: it does not return. */
+void gale_kernel_arch_thread_fault(int reason, const char *msg);
+
 /* [any] Number of threads of all cores that have been started and have not yet
  * exited, excluding the idle threads (the posix simulator stops when it is 0). */
 unsigned int gale_kernel_arch_threads_alive(void);

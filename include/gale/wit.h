@@ -294,6 +294,31 @@ typedef enum gale_wit_rname_kind {
 int gale_wit_resource_core_name(const gale_wit_iface_t *iface, const gale_wit_type_t *res, gale_wit_rname_kind_t kind,
                                 char *module, size_t modn, char *field, size_t fieldn);
 
+/* Stream/future types in a function's signature, in wit-parser order
+ * (depth-first over params then result; element before the container; each
+ * type once). Returns the count (may exceed max; only max are stored). */
+size_t gale_wit_func_streams(const gale_wit_func_t *f, const gale_wit_type_t **out, size_t max);
+
+typedef enum gale_wit_endpoint_op {
+    GALE_WIT_EP_NEW = 0,       /* () -> i64 */
+    GALE_WIT_EP_READ,          /* async-lowered: stream (i32, i32, i32) -> i32, future (i32, i32) -> i32 */
+    GALE_WIT_EP_WRITE,         /* same */
+    GALE_WIT_EP_CANCEL_READ,   /* (i32) -> i32 */
+    GALE_WIT_EP_CANCEL_WRITE,  /* (i32) -> i32 */
+    GALE_WIT_EP_DROP_READABLE, /* (i32) -> nil */
+    GALE_WIT_EP_DROP_WRITABLE, /* (i32) -> nil */
+    GALE_WIT_EP_COUNT,
+} gale_wit_endpoint_op_t;
+
+/* Core import name and type of a stream/future built-in for the stream or
+ * future type `t` (as returned by gale_wit_func_streams) of function f:
+ * module `iface` (or `[export]iface` when exported), field e.g.
+ * `[stream-new-0]f`, `[async-lower][future-read-1][method]R.m`; `unit` for
+ * payload-less ones. */
+int gale_wit_endpoint_core_name(const gale_wit_iface_t *iface, const gale_wit_func_t *f, const gale_wit_type_t *t,
+                                gale_wit_endpoint_op_t op, bool exported, char *module, size_t modn, char *field,
+                                size_t fieldn, gale_wit_core_sig_t *sig);
+
 /* ---- type descriptors (format: docs/wit.md) ------------------------------ */
 
 typedef struct gale_wit_bytes {

@@ -817,7 +817,7 @@ int gale_cm_lift_values(gale_cm_cx_t *cx, uint32_t max_flat, const uint64_t *fla
     gale_cm_flat_iter_t it = {.vals = flat, .types = NULL, .n = n_flat, .i = 0};
     if (flat_count_list(ts, n) > max_flat) {
         gale_cm_type_t tup = {.kind = GALE_CM_TUPLE, .n = n, .members = ts};
-        uint64_t p;
+        uint64_t p = 0;
         int r = flat_next(cx, &it, GALE_CM_CORE_I32, &p);
         if (r)
             return r;

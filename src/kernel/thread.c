@@ -35,6 +35,20 @@ bool gale_kernel_stack_check(gale_thread_t *t)
     return true;
 }
 
+void gale_kernel_arch_thread_fault(int reason, const char *msg)
+{
+    gale_thread_t *t = gale_kernel_cpu_self()->current;
+    char buf[200];
+    snprintf(buf, sizeof buf, "thread '%s': %s", gale_kernel_thread_label(t), msg != NULL ? msg : "fault");
+    gale_kernel_diag("%s", buf);
+    gale_kernel_fatal(reason, t, buf);   /* the default handler does not return */
+    unsigned int key = gale_kernel_lock();
+    gale_kernel_thread_end(t);
+    gale_kernel_swap_locked();           /* never returns: t is dead */
+    gale_kernel_unlock(key);
+    gale_arch_fatal(reason, "gale: a faulted thread was resumed");
+}
+
 static void thread_trampoline(void *arg)
 {
     gale_thread_t *t = arg;

@@ -149,6 +149,59 @@ static inline uint64_t gw_nearest64(uint64_t u)
     return gw_b64(r) | (u & 0x8000000000000000ull);
 }
 
+/* Correctly rounded f64 square root on the bits (restoring, two bits per step),
+ * for cores without a double-precision FPU (Cortex-M4F): no libm needed. */
+static inline uint64_t gw_sqrt64_soft(uint64_t u)
+{
+    uint64_t sign = u >> 63, expo = (u >> 52) & 0x7ff, frac = u & 0xfffffffffffffull;
+    if (expo == 0x7ff)
+        return frac ? gw_quiet64(u) : (sign ? 0x7ff8000000000000ull : u); /* NaN, +inf, -inf */
+    if (expo == 0 && frac == 0)
+        return u; /* +-0 */
+    if (sign)
+        return 0x7ff8000000000000ull;
+    int64_t e;
+    uint64_t mant;
+    if (expo == 0) { /* subnormal: normalize */
+        e = 1 - 1023 - 52;
+        mant = frac;
+        while (!(mant & (1ull << 52))) {
+            mant <<= 1;
+            e--;
+        }
+    } else {
+        e = (int64_t)expo - 1023 - 52;
+        mant = frac | (1ull << 52);
+    }
+    if (e & 1) {
+        mant <<= 1;
+        e--;
+    }
+    /* q = floor(sqrt(mant * 2^54)), 54 bits */
+    uint64_t q = 0, rem = 0;
+    for (int i = 0; i < 54; i++) {
+        uint64_t pair = (i <= 26) ? (mant >> (52 - 2 * i)) & 3u : 0;
+        rem = (rem << 2) | pair;
+        uint64_t t = (q << 2) | 1u;
+        if (rem >= t) {
+            rem -= t;
+            q = (q << 1) | 1u;
+        } else {
+            q <<= 1;
+        }
+    }
+    uint64_t guard = q & 1u;
+    q >>= 1;
+    int64_t re = e / 2 - 26;
+    if (guard && (rem != 0 || (q & 1u)))
+        q++;
+    if (q >> 53) {
+        q >>= 1;
+        re++;
+    }
+    return ((uint64_t)(re + 52 + 1023) << 52) | (q & 0xfffffffffffffull);
+}
+
 static inline float gw_fmin32(float a, float b)
 {
     if (a != a || b != b)

@@ -1042,7 +1042,11 @@ dispatch:
     BITS64(F64_NEAREST, gw_nearest64(x))
     CASE(F64_SQRT)
     {
+#if defined(__arm__) && (!defined(__ARM_FP) || !(__ARM_FP & 8))
+        S(1).f64_bits = gw_sqrt64_soft(S(2).f64_bits); /* no double-precision FPU */
+#else
         WF64(1, __builtin_sqrt(RF64(2)));
+#endif
         ip += 3;
         NEXT();
     }

@@ -606,6 +606,113 @@ static void test_deterministic_mode_is_repeatable(void **state)
     assert_string_equal(first, second);
 }
 
+
+/* ---- sched lock, abort/suspend of blocked threads, abort from an ISR ------- */
+
+static void locker(void *p1, void *p2, void *p3)
+{
+    (void)p1; (void)p2; (void)p3;
+    gale_kernel_sched_lock();
+    kt_spawn(1, "urgent", log_name, "urgent", NULL, 1);   /* would preempt at once */
+    kt_logf("still-me ");
+    gale_kernel_sched_unlock();                            /* now it runs */
+    kt_logf("after-unlock ");
+    gale_kernel_sched_unlock();                            /* unbalanced: diagnostic only */
+    assert_non_null(strstr(gale_kernel_diag_last(), "has not locked the scheduler"));
+}
+
+static void test_sched_lock_defers_preemption(void **state)
+{
+    (void)state;
+    kt_begin(1);
+    kt_spawn(0, "locker", locker, NULL, NULL, 5);
+    assert_int_equal(gale_sim_run(), GALE_OK);
+    assert_string_equal(kt_log, "still-me urgent after-unlock ");
+}
+
+static gale_sem_t blk;
+
+static void blocked_taker(void *p1, void *p2, void *p3)
+{
+    (void)p2; (void)p3;
+    int rc = gale_kernel_sem_take(&blk, GALE_MSEC(50));
+    kt_logf("%s:%d@%llu ", (const char *)p1, rc, kt_us());
+}
+
+static void manager(void *p1, void *p2, void *p3)
+{
+    (void)p3;
+    gale_thread_t *victim = p1, *sleeper_t = p2;
+    gale_kernel_sleep(GALE_MSEC(1));
+    /* abort a pending thread: it leaves the wait queue and its timeout */
+    assert_int_equal(gale_kernel_thread_abort(victim), GALE_OK);
+    assert_ptr_equal(blk.wq.head, sleeper_t);
+    /* suspend a pending thread; it gets the unit while suspended, runs on resume */
+    assert_int_equal(gale_kernel_thread_suspend(sleeper_t), GALE_OK);
+    assert_int_equal(gale_kernel_sem_give(&blk), GALE_OK);
+    assert_int_equal(gale_kernel_sem_count_get(&blk), 0);
+    gale_kernel_sleep(GALE_MSEC(2));
+    kt_logf("resume@%llu ", kt_us());
+    assert_int_equal(gale_kernel_thread_resume(sleeper_t), GALE_OK);
+    assert_int_equal(gale_kernel_thread_resume(sleeper_t), GALE_EINVAL);
+}
+
+static void test_abort_and_suspend_of_pending_threads(void **state)
+{
+    (void)state;
+    kt_begin(1);
+    gale_kernel_sem_init(&blk, 0, 1);
+    gale_thread_t *v = kt_spawn(0, "victim", blocked_taker, "victim", NULL, 3);
+    gale_thread_t *w = kt_spawn(1, "sleepy", blocked_taker, "sleepy", NULL, 4);
+    kt_spawn(2, "mgr", manager, v, w, 6);
+    assert_int_equal(gale_sim_run(), GALE_OK);
+    assert_string_equal(kt_log, "resume@3000 sleepy:0@3000 ");
+    assert_true(gale_kernel_thread_state_get(v) & GALE_THREAD_DEAD);
+}
+
+static void spinner(void *p1, void *p2, void *p3)
+{
+    (void)p1; (void)p2; (void)p3;
+    for (int i = 0; i < 100; i++) {
+        gale_sim_busy_ns(100000);
+        kt_logf("w%d ", i);
+    }
+}
+
+static void abort_isr(void *arg)
+{
+    assert_int_equal(gale_kernel_thread_abort(arg), GALE_OK);
+}
+
+static void test_abort_running_thread_from_isr(void **state)
+{
+    (void)state;
+    kt_begin(1);
+    gale_thread_t *t = kt_spawn(0, "spinner", spinner, NULL, NULL, 5);
+    gale_sim_irq_raise_at(0, 250000, abort_isr, t);
+    assert_int_equal(gale_sim_run(), GALE_OK);
+    assert_string_equal(kt_log, "w0 w1 ");
+    assert_true(gale_kernel_thread_state_get(t) & GALE_THREAD_DEAD);
+}
+
+static void isr_diag(void *arg)
+{
+    (void)arg;
+    assert_int_equal(gale_kernel_sem_take(&blk, GALE_MSEC(1)), GALE_ECONTEXT);
+    kt_logf("[%s] ", gale_kernel_diag_last());
+}
+
+static void test_isr_blocking_message_names_the_call(void **state)
+{
+    (void)state;
+    kt_begin(1);
+    gale_kernel_sem_init(&blk, 0, 1);
+    gale_sim_irq_raise_at(0, 0, isr_diag, NULL);
+    kt_spawn(0, "s", sleeper, "s", (void *)(intptr_t)1, 5);
+    assert_int_equal(gale_sim_run(), GALE_OK);
+    assert_string_equal(kt_log, "[sem_take: blocking call from ISR context (only GALE_NO_WAIT is allowed there)] s@1000 ");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -632,6 +739,10 @@ int main(void)
         cmocka_unit_test(test_due_irq_is_taken_when_unmasked_and_preempts),
         cmocka_unit_test(test_stack_canary_catches_overflow),
         cmocka_unit_test(test_deterministic_mode_is_repeatable),
+        cmocka_unit_test(test_sched_lock_defers_preemption),
+        cmocka_unit_test(test_abort_and_suspend_of_pending_threads),
+        cmocka_unit_test(test_abort_running_thread_from_isr),
+        cmocka_unit_test(test_isr_blocking_message_names_the_call),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -141,6 +141,27 @@ static void test_func_descriptor(void **state)
     gale_wit_ctx_free(ctx);
 }
 
+/* the example of docs/wit.md: method sem.take of pulseengine:gale */
+static void test_doc_example(void **state)
+{
+    (void)state;
+    gale_wit_ctx_t *ctx;
+    gale_wit_package_t *p = wt_load(&ctx,
+        "package t:k;\ninterface types {\n  enum kernel-error { invalid-argument, busy, again, no-memory, permission-denied, broken-pipe, overflow, no-message }\n"
+        "  variant timeout { no-wait, forever, millis(u32) }\n}\n"
+        "interface semaphore {\n  use types.{kernel-error, timeout};\n"
+        "  resource sem { take: async func(timeout: timeout) -> result<_, kernel-error>; }\n}\n");
+    assert_non_null(p);
+    gale_wit_type_t *sem = gale_wit_iface_type(gale_wit_package_iface(p, "semaphore"), "sem");
+    gale_wit_bytes_t b = {0};
+    assert_int_equal(gale_wit_desc_encode_func(sem->funcs[0], 0, NULL, NULL, &b), 0);
+    static const uint8_t want[] = {0x20, 0x01, 0x02, 0x1a, 0x00, 0x16, 0x03, 0x1f, 0x1f, 0x07, 0x13, 0x1f, 0x17, 0x08};
+    assert_int_equal(b.len, sizeof want);
+    assert_memory_equal(b.data, want, sizeof want);
+    gale_wit_bytes_free(&b);
+    gale_wit_ctx_free(ctx);
+}
+
 static void test_malformed(void **state)
 {
     (void)state;
@@ -269,6 +290,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_encode_type),
         cmocka_unit_test(test_func_descriptor),
+        cmocka_unit_test(test_doc_example),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_equality),

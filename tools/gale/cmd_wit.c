@@ -110,6 +110,23 @@ static void abi_func(const gale_wit_iface_t *iface, const gale_wit_func_t *f, bo
 {
     char mod[512], field[512], sig[256];
     gale_wit_core_sig_t s;
+    const gale_wit_type_t *eps[32];
+    size_t nep = gale_wit_func_streams(f, eps, 32);
+    bool unit_done[2] = {false, false};
+    for (size_t k = 0; k < nep && k < 32; k++) {
+        const gale_wit_type_t *t = gale_wit_type_deref(eps[k]);
+        if (!t->elem) {
+            if (unit_done[t->kind == GALE_WIT_STREAM])
+                continue;
+            unit_done[t->kind == GALE_WIT_STREAM] = true;
+        }
+        for (int op = 0; op < GALE_WIT_EP_COUNT; op++) {
+            gale_wit_endpoint_core_name(iface, f, t, (gale_wit_endpoint_op_t)op, !imp, mod, sizeof mod, field,
+                                        sizeof field, &s);
+            abi_sig(sig, sizeof sig, &s);
+            printf("import %s.%s : %s\n", mod, field, sig);
+        }
+    }
     if (imp) {
         gale_wit_core_name(iface, f, GALE_WIT_NAME_IMPORT, mod, sizeof mod, field, sizeof field);
         gale_wit_func_core_sig(f, GALE_WIT_ABI_LOWER_SYNC, &s);

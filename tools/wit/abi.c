@@ -257,3 +257,101 @@ int gale_wit_resource_core_name(const gale_wit_iface_t *iface, const gale_wit_ty
         return GALE_EINVAL;
     }
 }
+
+static void find_streams(const gale_wit_type_t *t, const gale_wit_type_t **out, size_t max, size_t *n, int depth)
+{
+    t = gale_wit_type_deref(t);
+    if (!t || depth > 64)
+        return;
+    switch (t->kind) {
+    case GALE_WIT_FUTURE: case GALE_WIT_STREAM: {
+        find_streams(t->elem, out, max, n, depth + 1);
+        for (size_t i = 0; i < *n && i < max; i++)
+            if (out[i] == t)
+                return;
+        if (*n < max)
+            out[*n] = t;
+        (*n)++;
+        return;
+    }
+    case GALE_WIT_LIST: case GALE_WIT_FIXED_LIST: case GALE_WIT_OPTION:
+        find_streams(t->elem, out, max, n, depth + 1);
+        return;
+    case GALE_WIT_RESULT:
+        find_streams(t->ok, out, max, n, depth + 1);
+        find_streams(t->err, out, max, n, depth + 1);
+        return;
+    case GALE_WIT_TUPLE: case GALE_WIT_RECORD: case GALE_WIT_VARIANT:
+        for (size_t i = 0; i < t->ncases; i++)
+            find_streams(t->cases[i].type, out, max, n, depth + 1);
+        return;
+    default:
+        return;
+    }
+}
+
+size_t gale_wit_func_streams(const gale_wit_func_t *f, const gale_wit_type_t **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->nparams; i++)
+        find_streams(f->params[i].type, out, max, &n, 0);
+    find_streams(f->result, out, max, &n, 0);
+    return n;
+}
+
+int gale_wit_endpoint_core_name(const gale_wit_iface_t *iface, const gale_wit_func_t *f, const gale_wit_type_t *t,
+                                gale_wit_endpoint_op_t op, bool exported, char *module, size_t modn, char *field,
+                                size_t fieldn, gale_wit_core_sig_t *sig)
+{
+    static const char *const ops[GALE_WIT_EP_COUNT] = {"new", "read", "write", "cancel-read", "cancel-write",
+                                                       "drop-readable", "drop-writable"};
+    t = gale_wit_type_deref(t);
+    if (!t || (t->kind != GALE_WIT_FUTURE && t->kind != GALE_WIT_STREAM) || op >= GALE_WIT_EP_COUNT)
+        return GALE_EINVAL;
+    bool stream = t->kind == GALE_WIT_STREAM;
+    char idx[16] = "unit";
+    if (t->elem) {
+        const gale_wit_type_t *list[64];
+        size_t n = gale_wit_func_streams(f, list, 64), k;
+        for (k = 0; k < n && k < 64; k++)
+            if (list[k] == t)
+                break;
+        if (k >= n || k >= 64)
+            return GALE_EINVAL;
+        snprintf(idx, sizeof idx, "%zu", k);
+    }
+    const char *q = iface && !iface->is_world_scope ? gale_wit_iface_qualname(iface) : "$root";
+    char m[512];
+    gale_wit_func_mangled(f, m, sizeof m);
+    snprintf(module, modn, "%s%s", exported ? "[export]" : "", q);
+    bool async = op == GALE_WIT_EP_READ || op == GALE_WIT_EP_WRITE;
+    int rc = snprintf(field, fieldn, "[%s%s-%s-%s]%s", async ? "async-lower][" : "", stream ? "stream" : "future", ops[op],
+                      idx, m);
+    if (sig) {
+        memset(sig, 0, sizeof *sig);
+        switch (op) {
+        case GALE_WIT_EP_NEW:
+            sig->nresults = 1;
+            sig->results[0] = GALE_WIT_CORE_I64;
+            break;
+        case GALE_WIT_EP_READ: case GALE_WIT_EP_WRITE:
+            sig->nparams = stream ? 3 : 2;
+            for (int i = 0; i < sig->nparams; i++)
+                sig->params[i] = GALE_WIT_CORE_I32;
+            sig->nresults = 1;
+            sig->results[0] = GALE_WIT_CORE_I32;
+            break;
+        case GALE_WIT_EP_CANCEL_READ: case GALE_WIT_EP_CANCEL_WRITE:
+            sig->nparams = 1;
+            sig->params[0] = GALE_WIT_CORE_I32;
+            sig->nresults = 1;
+            sig->results[0] = GALE_WIT_CORE_I32;
+            break;
+        default:
+            sig->nparams = 1;
+            sig->params[0] = GALE_WIT_CORE_I32;
+            break;
+        }
+    }
+    return rc;
+}

@@ -844,6 +844,69 @@ static void gen_export(gen_t *g, const gale_wit_iface_t *iface, const gale_wit_f
     }
 }
 
+
+/* stream/future built-ins of the stream and future types in f's signature */
+static void gen_endpoints(gen_t *g, const gale_wit_iface_t *iface, const gale_wit_func_t *f, bool exported)
+{
+    const gale_wit_type_t *eps[32];
+    size_t nep = gale_wit_func_streams(f, eps, 32);
+    bool unit_done[2] = {false, false};
+    const char *cname = func_cname(g, iface, f, exported);
+    static const char *const opn[GALE_WIT_EP_COUNT] = {"new", "read", "write", "cancel_read", "cancel_write",
+                                                       "drop_readable", "drop_writable"};
+    for (size_t k = 0; k < nep && k < 32; k++) {
+        const gale_wit_type_t *t = gale_wit_type_deref(eps[k]);
+        bool stream = t->kind == GALE_WIT_STREAM;
+        if (!t->elem) {
+            if (unit_done[stream])
+                continue;
+            unit_done[stream] = true;
+        }
+        const char *et = t->elem ? ctype(g, t->elem) : "void";
+        const char *base = t->elem ? wit_fmt(g->ctx, "%s_%s%zu", cname, stream ? "stream" : "future", k)
+                                   : wit_fmt(g->ctx, "%s_%s_unit", cname, stream ? "stream" : "future");
+        sb_printf(&g->h, "/* %s<%s> of `%s`: packed results per the async ABI (GALE_BLOCKED, gale_copy_result/_count) */\n",
+                  stream ? "stream" : "future", t->elem ? et : "", f->name);
+        for (int op = 0; op < GALE_WIT_EP_COUNT; op++) {
+            char mod[512], field[512];
+            gale_wit_core_sig_t sig;
+            gale_wit_endpoint_core_name(iface, f, t, (gale_wit_endpoint_op_t)op, exported, mod, sizeof mod, field,
+                                        sizeof field, &sig);
+            const char *raw = wit_fmt(g->ctx, "__gale_ep_%s_%s", base, opn[op]);
+            sb_printf(&g->c, "__attribute__((import_module(\"%s\"), import_name(\"%s\")))\nextern %s %s(%s);\n", mod, field,
+                      sig.nresults ? core_ctype(sig.results[0]) : "void", raw, core_params_types(&sig, g));
+            const char *proto, *body;
+            switch (op) {
+            case GALE_WIT_EP_NEW:
+                proto = wit_fmt(g->ctx, "uint64_t %s_new(void)", base);
+                body = wit_fmt(g->ctx, "return (uint64_t)%s();", raw);
+                break;
+            case GALE_WIT_EP_READ: case GALE_WIT_EP_WRITE: {
+                const char *cst = op == GALE_WIT_EP_WRITE ? "const " : "";
+                if (stream) {
+                    proto = wit_fmt(g->ctx, "uint32_t %s_%s(uint32_t end, %s%s *buf, size_t n)", base, opn[op], cst, et);
+                    body = wit_fmt(g->ctx, "return (uint32_t)%s((int32_t)end, (int32_t)(uintptr_t)buf, (int32_t)n);", raw);
+                } else {
+                    proto = wit_fmt(g->ctx, "uint32_t %s_%s(uint32_t end, %s%s *buf)", base, opn[op], cst, et);
+                    body = wit_fmt(g->ctx, "return (uint32_t)%s((int32_t)end, (int32_t)(uintptr_t)buf);", raw);
+                }
+                break;
+            }
+            case GALE_WIT_EP_CANCEL_READ: case GALE_WIT_EP_CANCEL_WRITE:
+                proto = wit_fmt(g->ctx, "uint32_t %s_%s(uint32_t end)", base, opn[op]);
+                body = wit_fmt(g->ctx, "return (uint32_t)%s((int32_t)end);", raw);
+                break;
+            default:
+                proto = wit_fmt(g->ctx, "void %s_%s(uint32_t end)", base, opn[op]);
+                body = wit_fmt(g->ctx, "%s((int32_t)end);", raw);
+                break;
+            }
+            sb_printf(&g->h, "%s;\n", proto);
+            sb_printf(&g->c, "%s\n{\n    %s\n}\n\n", proto, body);
+        }
+    }
+}
+
 /* ---- resources -------------------------------------------------------------- */
 
 static void gen_import_resource(gen_t *g, const gale_wit_iface_t *iface, const gale_wit_type_t *r)
@@ -866,6 +929,7 @@ static void gen_import_resource(gen_t *g, const gale_wit_iface_t *iface, const g
         gen_import(g, iface, r->funcs[k], false);
         if (r->funcs[k]->is_async)
             gen_import(g, iface, r->funcs[k], true);
+        gen_endpoints(g, iface, r->funcs[k], false);
     }
 }
 
@@ -896,8 +960,10 @@ static void gen_export_resource(gen_t *g, const gale_wit_iface_t *iface, const g
     sb_printf(&g->c, "__attribute__((export_name(\"%s\")))\nvoid __gale_dtor_%s(int32_t rep)\n{\n"
                      "    exports_%s_destructor((%s *)(uintptr_t)(uint32_t)rep);\n}\n\n",
               field, st, st, rep);
-    for (size_t k = 0; k < r->nfuncs; k++)
+    for (size_t k = 0; k < r->nfuncs; k++) {
         gen_export(g, iface, r->funcs[k]);
+        gen_endpoints(g, iface, r->funcs[k], true);
+    }
 }
 
 static void gen_iface(gen_t *g, const gale_wit_iface_t *iface, bool is_import)
@@ -922,6 +988,7 @@ static void gen_iface(gen_t *g, const gale_wit_iface_t *iface, bool is_import)
         } else {
             gen_export(g, iface, iface->funcs[k]);
         }
+        gen_endpoints(g, iface, iface->funcs[k], !is_import);
     }
 }
 
@@ -980,6 +1047,7 @@ int gale_wit_bindgen_c_guest(gale_wit_ctx_t *ctx, const gale_wit_world_t *w, con
             gen_import(&g, NULL, it->func, false);
             if (it->func->is_async)
                 gen_import(&g, NULL, it->func, true);
+            gen_endpoints(&g, NULL, it->func, false);
         }
     }
     for (size_t t = 0; t < w->scope->ntypes; t++)
@@ -989,8 +1057,10 @@ int gale_wit_bindgen_c_guest(gale_wit_ctx_t *ctx, const gale_wit_world_t *w, con
         const gale_wit_item_t *it = &w->exports[k];
         if (it->kind == GALE_WIT_ITEM_IFACE)
             gen_iface(&g, it->iface, false);
-        else if (it->kind == GALE_WIT_ITEM_FUNC)
+        else if (it->kind == GALE_WIT_ITEM_FUNC) {
             gen_export(&g, NULL, it->func);
+            gen_endpoints(&g, NULL, it->func, true);
+        }
     }
     sb_printf(&tail, "\n#endif /* %s */\n", guard);
     const sb_t *hp[] = {&head, &g.types, &g.h, &tail};

@@ -118,6 +118,37 @@ static inline unsigned int gale_arch_cpu_count(void)
 }
 
 /* ------------------------------------------------------------------------- */
+/* Switch entry points (inline: on every kernel switch path)                  */
+/* ------------------------------------------------------------------------- */
+
+/* SVC #0 with from/to in r0/r1 (gale_cm_svc_handler in cm_asm.S). The SVC
+ * preserves every register for the caller (hardware frame + the software frame
+ * of the switch); only memory changes behind its back. */
+static inline void gale_arch_context_switch(struct gale_arch_context *from,
+                                            struct gale_arch_context *to)
+{
+    if (from == to)
+        return;
+    register struct gale_arch_context *r0 __asm__("r0") = from;
+    register struct gale_arch_context *r1 __asm__("r1") = to;
+    __asm__ volatile("svc #0" : "+r"(r0), "+r"(r1) : : "memory", "cc");
+}
+
+/* Pend PendSV (ICSR.PENDSVSET). */
+static inline void gale_arch_isr_resched_request(void)
+{
+    *(volatile uint32_t *)0xE000ED04u = 1u << 28;
+}
+
+/* The MPU guard travels with each context (set by gale_arch_context_init,
+ * written by the switch), so there is nothing to do here. */
+static inline void gale_arch_stack_guard_set(void *stack_base, size_t guard_size)
+{
+    (void)stack_base;
+    (void)guard_size;
+}
+
+/* ------------------------------------------------------------------------- */
 /* Port API beyond the contract (boards, tests, benchmarks)                   */
 /* ------------------------------------------------------------------------- */
 

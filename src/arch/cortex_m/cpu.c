@@ -72,22 +72,6 @@ int gale_arch_context_init(gale_arch_context_t *ctx, void *stack, size_t size,
     return GALE_OK;
 }
 
-void gale_arch_context_switch(gale_arch_context_t *from, gale_arch_context_t *to)
-{
-    if (from == to)
-        return;
-    register gale_arch_context_t *r0 __asm__("r0") = from;
-    register gale_arch_context_t *r1 __asm__("r1") = to;
-    /* The SVC preserves every register for the caller (hardware frame + the
-     * software frame of cm_asm.S); only memory changes behind its back. */
-    __asm__ volatile("svc #0" : "+r"(r0), "+r"(r1) : : "memory", "cc");
-}
-
-void gale_arch_isr_resched_request(void)
-{
-    SCB_ICSR = ICSR_PENDSVSET;
-}
-
 void gale_arch_cpu_kick(unsigned int cpu)
 {
     (void)cpu;   /* one kernel per core image: nothing to kick */

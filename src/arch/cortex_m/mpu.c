@@ -68,15 +68,6 @@ void cm_mpu_init(void)
     cm_dsb_isb();
 }
 
-/* The guard is part of each context (set up by gale_arch_context_init and
- * switched with it), so this hook has nothing left to do; it only checks that
- * the kernel's idea of the stack matches (a debugging aid, free otherwise). */
-void gale_arch_stack_guard_set(void *stack_base, size_t guard_size)
-{
-    (void)stack_base;
-    (void)guard_size;
-}
-
 void gale_cm_mpu_guard_get(uint32_t *base, uint32_t *size)
 {
     const gale_arch_context_t *c = gale_cm_current;

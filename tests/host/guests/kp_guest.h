@@ -53,6 +53,7 @@ typedef struct { int32_t self; uint32_t ptr, len; uint8_t tdisc; uint8_t pad[3];
 KP_IMPORT("message-queue", "[async-lower][method]msgq.put") uint32_t kp_msgq_put_async(const kp_msgq_put_args_t *args, kp_res_unit_t *ret);
 /* stack */
 KP_IMPORT("stack", "[constructor]stk") int32_t kp_stk_new(uint32_t max);
+KP_IMPORT("stack", "[static]stk.open") void kp_stk_open(const char *name, uint32_t len, kp_res_u32_t *ret);
 KP_IMPORT("stack", "[method]stk.push") void kp_stk_push(int32_t self, uint64_t v, kp_res_unit_t *ret);
 KP_IMPORT("stack", "[method]stk.pop") void kp_stk_pop(int32_t self, uint32_t tdisc, uint32_t tms, kp_res_u64_t *ret);
 KP_IMPORT("stack", "[resource-drop]stk") void kp_stk_drop(int32_t self);

@@ -183,3 +183,20 @@ uint32_t exports_app_run_callback(uint32_t event, uint32_t p1, uint32_t p2)
 {
     return gale_task_dispatch(event, p1, p2);
 }
+
+/* telemetry: creates a stream, returns its readable end, writes nothing yet */
+uint32_t exports_app_telemetry(uint32_t limit)
+{
+    uint64_t ends = exports_app_telemetry_stream0_new();
+    uint32_t readable = (uint32_t)ends, writable = (uint32_t)(ends >> 32);
+    static uint8_t bytes[4] = {1, 2, 3, 4};
+    (void)exports_app_telemetry_stream0_write(writable, bytes, limit < 4 ? limit : 4);
+    exports_app_telemetry_return(readable);
+    exports_app_telemetry_stream0_drop_writable(writable);
+    return GALE_CALLBACK_EXIT;
+}
+
+uint32_t exports_app_telemetry_callback(uint32_t event, uint32_t p1, uint32_t p2)
+{
+    return gale_task_dispatch(event, p1, p2);
+}
