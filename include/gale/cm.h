@@ -26,6 +26,44 @@
 extern "C" {
 #endif
 
+/* MCU profile: smaller static pools (override any of these with -D). */
+#if defined(GALE_PROFILE_MCU)
+#ifndef GALE_CM_MAX_INSTANCES
+#define GALE_CM_MAX_INSTANCES 2
+#endif
+#ifndef GALE_CM_MAX_COMPONENTS
+#define GALE_CM_MAX_COMPONENTS 2
+#endif
+#ifndef GALE_CM_MAX_IMPORTS
+#define GALE_CM_MAX_IMPORTS 48
+#endif
+#ifndef GALE_CM_MAX_SUBTASKS
+#define GALE_CM_MAX_SUBTASKS 4
+#endif
+#ifndef GALE_CM_ARENA_BYTES
+#define GALE_CM_ARENA_BYTES 2048
+#endif
+#ifndef GALE_CM_SUBTASK_ARENA_BYTES
+#define GALE_CM_SUBTASK_ARENA_BYTES 256
+#endif
+#ifndef GALE_CM_DEC_MAX_FUNCS
+#define GALE_CM_DEC_MAX_FUNCS 16
+#endif
+#ifndef GALE_CM_DEC_MAX_TYPES
+#define GALE_CM_DEC_MAX_TYPES 96
+#endif
+#ifndef GALE_CM_DEC_MAX_MEMBERS
+#define GALE_CM_DEC_MAX_MEMBERS 192
+#endif
+#ifndef GALE_CM_DEC_MAX_SCOPE_TYPES
+#define GALE_CM_DEC_MAX_SCOPE_TYPES 64
+#endif
+#ifndef GALE_CM_MAX_SYSTEMS
+#define GALE_CM_MAX_SYSTEMS 4
+#endif
+#endif
+
+
 /* ------------------------------------------------------------------------- */
 /* Constants of the canonical ABI (component-model definitions.py)            */
 /* ------------------------------------------------------------------------- */

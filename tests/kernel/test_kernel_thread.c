@@ -713,6 +713,54 @@ static void test_isr_blocking_message_names_the_call(void **state)
     assert_string_equal(kt_log, "[sem_take: blocking call from ISR context (only GALE_NO_WAIT is allowed there)] s@1000 ");
 }
 
+/* ---- real-time mode stress: mutual exclusion across OS threads ------------ */
+
+static gale_mutex_t rt_mtx;
+static volatile int rt_in_cs, rt_violations;
+static long rt_total;
+
+static void rt_contender(void *p1, void *p2, void *p3)
+{
+    (void)p2; (void)p3;
+    unsigned int seed = (unsigned int)(uintptr_t)p1;
+    for (int i = 0; i < 300; i++) {
+        seed = seed * 1103515245u + 12345u;
+        int rc = gale_kernel_mutex_lock(&rt_mtx, (seed >> 16) % 4 == 0 ? GALE_USEC(20) : GALE_FOREVER);
+        if (rc == GALE_ETIMEDOUT)
+            continue;
+        assert_int_equal(rc, GALE_OK);
+        if (rt_in_cs++ != 0)
+            rt_violations++;
+        rt_total++;
+        if ((seed >> 20) % 8 == 0)
+            gale_kernel_sleep(GALE_USEC(10));   /* block while holding it */
+        rt_in_cs--;
+        assert_int_equal(gale_kernel_mutex_unlock(&rt_mtx), GALE_OK);
+        if ((seed >> 18) % 3 == 0)
+            gale_kernel_yield();
+    }
+}
+
+static void test_realtime_mode_mutex_stress_across_cores(void **state)
+{
+    (void)state;
+    kt_begin_cfg(3, GALE_SIM_REALTIME, 60ull * 1000000000ull, false);
+    gale_kernel_mutex_init(&rt_mtx);
+    rt_in_cs = rt_violations = 0;
+    rt_total = 0;
+    for (int i = 0; i < 6; i++) {
+        gale_thread_t *t = &kt_threads[i];
+        assert_int_equal(gale_kernel_thread_create(t, kt_stacks[i], KT_STACK, rt_contender, (void *)(uintptr_t)(i + 1),
+                                                   NULL, NULL, 3 + i % 3, 0, GALE_FOREVER), GALE_OK);
+        gale_kernel_thread_cpu_pin(t, (unsigned int)i % 3);
+        gale_kernel_thread_start(t);
+    }
+    assert_int_equal(gale_sim_run(), GALE_OK);
+    assert_int_equal(rt_violations, 0);
+    assert_true(rt_total > 6 * 300 / 2);
+    assert_null(gale_kernel_mutex_owner_get(&rt_mtx));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -743,6 +791,7 @@ int main(void)
         cmocka_unit_test(test_abort_and_suspend_of_pending_threads),
         cmocka_unit_test(test_abort_running_thread_from_isr),
         cmocka_unit_test(test_isr_blocking_message_names_the_call),
+        cmocka_unit_test(test_realtime_mode_mutex_stress_across_cores),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -294,6 +294,8 @@ void gale_arch_cpu_kick(unsigned int cpu)
     if (cpu >= cfg.cpus)
         return;
     if (realtime()) {
+        /* the target reschedules at its next IRQ unlock, or wakes from idle */
+        cpus[cpu].resched_pending = true;
         pthread_mutex_lock(&cpus[cpu].mtx);
         cpus[cpu].kicked = true;
         pthread_cond_signal(&cpus[cpu].cond);

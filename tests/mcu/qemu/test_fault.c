@@ -7,7 +7,7 @@
 #include "mcu_test.h"
 #include "minik.h"
 
-static _Alignas(32) uint8_t stack_div[2048], stack_udf[2048], stack_ok[1024];
+static _Alignas(32) uint8_t stack_div[2048], stack_udf[2048], stack_ok[1024], stack_bus[1024];
 /* The overflowing thread's stack sits above a pad: the guard catches the first
  * write into it, but the exception frame of that fault is stacked below the
  * faulting SP, i.e. below the guard (see docs/cortex-m.md, "Stack guards"). */
@@ -17,7 +17,7 @@ static struct {
 } ovf_mem;
 #define stack_ovf ovf_mem.stack
 
-static gale_cm_fault_t seen[4];
+static gale_cm_fault_t seen[5];
 static volatile unsigned int nseen;
 static volatile int ok_thread_done;
 
@@ -29,7 +29,7 @@ static void thread_end(void *arg)
 
 static gale_cm_fault_action_t hook(const gale_cm_fault_t *f)
 {
-    if (nseen < 4)
+    if (nseen < 5)
         seen[nseen] = *f;
     nseen++;
     return gale_cm_fault_redirect(f, thread_end, NULL) == 0 ? GALE_CM_FAULT_ACTION_REDIRECT
@@ -67,6 +67,13 @@ static void ovf_thread(void *arg)
     gale_cm_printf("recursing: %d\n", recurse(100000));
 }
 
+static void bus_thread(void *arg)
+{
+    (void)arg;
+    volatile uint32_t *p = (volatile uint32_t *)0xF0000000u;   /* nothing there on mps2 */
+    gale_cm_printf("read %x: WRONG\n", (unsigned)*p);
+}
+
 static void ok_thread(void *arg)
 {
     (void)arg;
@@ -84,6 +91,7 @@ int main(void)
     mk_spawn(ok_thread, NULL, stack_ok, sizeof stack_ok);
     MT_EQ(mk_run(), 0);
     MT_EQ(nseen, 3);
+
     MT_EQ(ok_thread_done, 1);     /* the other threads ran on */
 
     MT_EQ(seen[0].kind, GALE_CM_FAULT_USAGE);
@@ -107,5 +115,16 @@ int main(void)
         MT_CHECK(seen[2].cfsr & ((1u << 1) | (1u << 4)));   /* DACCVIOL or MSTKERR */
     }
     gale_cm_printf("mpu: %s\n", gale_cm_mpu_present() ? "present (guard regions)" : "absent");
+
+    /* a precise bus error, in a second run (after the checks above: minik reuses ctx slots) */
+    mk_reset();
+    mk_spawn(bus_thread, NULL, stack_bus, sizeof stack_bus);
+    MT_EQ(mk_run(), 0);
+    MT_EQ(nseen, 4);
+    MT_EQ(seen[3].kind, GALE_CM_FAULT_BUS);
+    MT_CHECK(seen[3].cfsr & (1u << 9));       /* PRECISERR */
+    MT_CHECK(seen[3].cfsr & (1u << 15));      /* BFARVALID */
+    MT_EQ(seen[3].bfar, 0xF0000000u);
+    MT_CHECK(seen[3].ctx != NULL && seen[3].ctx->stack_base == (uint32_t)(uintptr_t)stack_bus);
     mt_done("qemu_port_fault");
 }
