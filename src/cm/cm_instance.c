@@ -409,9 +409,17 @@ int gale_cm_call_offload(gale_cm_call_t *call, gale_cm_blocking_fn fn, const voi
     return GALE_CM_STARTED;
 }
 
+void gale_cm_instance_set_notify(gale_cm_instance_t *inst, void (*fn)(gale_cm_instance_t *, void *), void *arg)
+{
+    inst->notify_fn = fn;
+    inst->notify_arg = arg;
+}
+
 void gale_cm_notify(gale_cm_instance_t *inst)
 {
     inst->notify_seq++;
+    if (inst->notify_fn)
+        inst->notify_fn(inst, inst->notify_arg);
     const gale_cm_sched_ops_t *s = &inst->comp->sched;
     if (s->notify)
         s->notify(inst, s->ctx);
@@ -505,6 +513,51 @@ static int find_export_decl(const gale_cm_world_t *w, gale_cm_str_t iface, gale_
     return -1;
 }
 
+/* The K-th stream/future type in a function's params then result (depth-first,
+ * as wit-parser's find_futures_and_streams). */
+static const gale_cm_type_t *kth_stream(const gale_cm_type_t *t, uint32_t *k, int depth)
+{
+    if (!t || depth > 16)
+        return NULL;
+    if (t->kind == GALE_CM_STREAM || t->kind == GALE_CM_FUTURE) {
+        if ((*k)-- == 0)
+            return t;
+        return kth_stream(t->elem, k, depth + 1);
+    }
+    switch (t->kind) {
+    case GALE_CM_LIST:
+    case GALE_CM_OPTION: return kth_stream(t->elem, k, depth + 1);
+    case GALE_CM_RECORD:
+    case GALE_CM_TUPLE:
+    case GALE_CM_VARIANT:
+    case GALE_CM_RESULT: {
+        uint32_t n = t->kind == GALE_CM_RESULT ? 2 : t->n;
+        for (uint32_t i = 0; i < n && t->members; i++) {
+            const gale_cm_type_t *r = kth_stream(t->members[i], k, depth + 1);
+            if (r)
+                return r;
+        }
+        return NULL;
+    }
+    default: return NULL;
+    }
+}
+
+static const gale_cm_functype_t *find_func_type(const gale_cm_world_t *w, const gale_cm_import_name_t *in)
+{
+    if (!w)
+        return NULL;
+    if (in->exported_iface || str_eq(in->iface, "$root")) {
+        int xi = find_export_decl(w, in->exported_iface ? in->iface : (gale_cm_str_t){"", 0}, in->func);
+        if (xi >= 0)
+            return &w->exports[xi].type;
+    }
+    for (uint32_t i = 0; i < w->n_funcs; i++)
+        if (iface_eq(in->iface.ptr, in->iface.len, w->funcs[i].iface) && str_eq(in->func, w->funcs[i].name))
+            return &w->funcs[i].type;
+    return NULL;
+}
+
 static int link_builtin(gale_cm_component_t *c, cm_binding_t *b, const gale_cm_import_name_t *in,
                         const gale_wasm_import_desc_t *d, gale_cm_err_t *err)
 {
@@ -559,6 +612,32 @@ static int link_builtin(gale_cm_component_t *c, cm_binding_t *b, const gale_cm_i
             if (!w || k == w->n_resources)
                 return gale_cm_err_set(err, GALE_ELINK, "%s: unknown resource type (not in the world)", b->label);
             b->resource = k;
+        }
+        break;
+    }
+    case GALE_CM_BI_STREAM_NEW: case GALE_CM_BI_STREAM_READ: case GALE_CM_BI_STREAM_WRITE:
+    case GALE_CM_BI_STREAM_CANCEL_READ: case GALE_CM_BI_STREAM_CANCEL_WRITE:
+    case GALE_CM_BI_STREAM_DROP_READABLE: case GALE_CM_BI_STREAM_DROP_WRITABLE:
+    case GALE_CM_BI_FUTURE_NEW: case GALE_CM_BI_FUTURE_READ: case GALE_CM_BI_FUTURE_WRITE:
+    case GALE_CM_BI_FUTURE_CANCEL_READ: case GALE_CM_BI_FUTURE_CANCEL_WRITE:
+    case GALE_CM_BI_FUTURE_DROP_READABLE: case GALE_CM_BI_FUTURE_DROP_WRITABLE: {
+        const gale_cm_functype_t *ft = find_func_type(c->world, in);
+        if (ft && in->n != UINT32_MAX) {
+            uint32_t k = in->n;
+            const gale_cm_type_t *st = NULL;
+            for (uint32_t i = 0; i < ft->n_params && !st; i++)
+                st = kth_stream(ft->params[i], &k, 0);
+            if (!st)
+                st = kth_stream(ft->result, &k, 0);
+            if (!st)
+                return gale_cm_err_set(err, GALE_ELINK, "%s: function has no stream/future number %u", b->label,
+                                       (unsigned)in->n);
+            bool fut = in->builtin >= GALE_CM_BI_FUTURE_NEW;
+            if ((st->kind == GALE_CM_FUTURE) != fut)
+                return gale_cm_err_set(err, GALE_ELINK, "%s: stream/future number %u is a %s", b->label, (unsigned)in->n,
+                                       gale_cm_kind_name(st->kind));
+            b->stream_elem = st->elem;
+            b->stream_typed = true;
         }
         break;
     }
@@ -917,6 +996,13 @@ static int find_export(gale_cm_instance_t *inst, const char *iface, const char *
     return gale_cm_err_set(err, GALE_ENOENT, "export %s%s%s is not declared in the world", ii, ii[0] ? "#" : "", name);
 }
 
+int cm_export_is_async(gale_cm_instance_t *inst, const char *iface, const char *name)
+{
+    gale_cm_err_t err;
+    int xi = find_export(inst, iface, name, &err);
+    return xi < 0 ? xi : inst->comp->exp[xi].async ? 1 : 0;
+}
+
 static int lower_params(gale_cm_instance_t *inst, const gale_cm_functype_t *ft, const gale_cm_val_t *params,
                         gale_wasm_val_t *args, const gale_cm_coresig_t *s, gale_cm_err_t *err)
 {
@@ -1128,62 +1214,89 @@ static int deliver(gale_cm_instance_t *inst, cm_task_t *t, uint32_t code, uint32
     return task_run_core(inst, t, t->callback, a, 3, err);
 }
 
+/* One pass over the tasks: runs every callback that can run. *any: tasks
+ * remain; *progressed: some core code ran. */
+static int run_pass(gale_cm_instance_t *inst, gale_cm_err_t *err, bool *any, bool *progressed)
+{
+    *any = false, *progressed = false;
+    int rc = check_usable(inst, err);
+    if (rc)
+        return rc;
+    for (uint32_t i = 0; i < GALE_CM_MAX_TASKS; i++) {
+        cm_task_t *t = &inst->tasks[i];
+        if (t->state == CM_T_FREE)
+            continue;
+        if (t->state == CM_T_EXITED) {
+            t->state = CM_T_FREE;
+            continue;
+        }
+        *any = true;
+        if (t->state == CM_T_STARTING) {
+            if (inst->backpressure == 0) {
+                rc = task_begin(inst, t, err);
+                if (rc)
+                    return rc;
+                *progressed = true;
+            }
+            continue;
+        }
+        if (t->cancel_requested && !t->cancel_delivered) {
+            t->cancel_delivered = true;
+            rc = deliver(inst, t, GALE_CM_EVENT_TASK_CANCELLED, 0, 0, err);
+            if (rc)
+                return rc;
+            *progressed = true;
+            continue;
+        }
+        if (t->code == GALE_CM_YIELD) {
+            rc = deliver(inst, t, GALE_CM_EVENT_NONE, 0, 0, err);
+            if (rc)
+                return rc;
+            *progressed = true;
+            continue;
+        }
+        uint32_t code, p1, p2;
+        rc = cm_find_event(inst, t->wait_set, &code, &p1, &p2, err);
+        if (rc < 0) {
+            inst->poisoned = true;
+            inst->trap.trapped = true;
+            cm_strcpy(inst->trap.reason, sizeof inst->trap.reason, err->message);
+            return rc;
+        }
+        if (rc == 1 || t->code == GALE_CM_POLL_LEGACY) {
+            if (rc != 1)
+                code = p1 = p2 = 0;
+            rc = deliver(inst, t, code, p1, p2, err);
+            if (rc)
+                return rc;
+            *progressed = true;
+        }
+    }
+    return 0;
+}
+
+int gale_cm_poll_tasks(gale_cm_instance_t *inst, gale_cm_err_t *err)
+{
+    for (;;) {
+        bool any, progressed;
+        int rc = run_pass(inst, err, &any, &progressed);
+        if (rc)
+            return rc;
+        if (!any)
+            return 0;
+        if (!progressed)
+            return GALE_EAGAIN;
+    }
+}
+
 int gale_cm_run_tasks(gale_cm_instance_t *inst, gale_cm_err_t *err)
 {
     for (;;) {
-        int rc = check_usable(inst, err);
+        uint32_t seq = inst->notify_seq;
+        bool any, progressed;
+        int rc = run_pass(inst, err, &any, &progressed);
         if (rc)
             return rc;
-        bool any = false, progressed = false;
-        uint32_t seq = inst->notify_seq;
-        for (uint32_t i = 0; i < GALE_CM_MAX_TASKS; i++) {
-            cm_task_t *t = &inst->tasks[i];
-            if (t->state == CM_T_FREE)
-                continue;
-            if (t->state == CM_T_EXITED) {
-                t->state = CM_T_FREE;
-                continue;
-            }
-            any = true;
-            if (t->state == CM_T_STARTING) {
-                if (inst->backpressure == 0) {
-                    rc = task_begin(inst, t, err);
-                    if (rc)
-                        return rc;
-                    progressed = true;
-                }
-                continue;
-            }
-            if (t->cancel_requested && !t->cancel_delivered) {
-                t->cancel_delivered = true;
-                rc = deliver(inst, t, GALE_CM_EVENT_TASK_CANCELLED, 0, 0, err);
-                if (rc)
-                    return rc;
-                progressed = true;
-                continue;
-            }
-            if (t->code == GALE_CM_YIELD) {
-                rc = deliver(inst, t, GALE_CM_EVENT_NONE, 0, 0, err);
-                if (rc)
-                    return rc;
-                progressed = true;
-                continue;
-            }
-            uint32_t code, p1, p2;
-            rc = cm_find_event(inst, t->wait_set, &code, &p1, &p2, err);
-            if (rc < 0) {
-                inst->poisoned = true;
-                return rc;
-            }
-            if (rc == 1 || t->code == GALE_CM_POLL_LEGACY) {
-                if (rc != 1)
-                    code = p1 = p2 = 0;
-                rc = deliver(inst, t, code, p1, p2, err);
-                if (rc)
-                    return rc;
-                progressed = true;
-            }
-        }
         if (!any)
             return 0;
         if (!progressed && seq == inst->notify_seq)
