@@ -26,6 +26,8 @@ typedef struct cm_binding {
     int32_t export_idx;       /* task.return: the world export, -1 = the running task's */
     uint32_t resource;        /* resource built-ins: resource id */
     const gale_cm_host_func_t *hf;
+    const gale_cm_type_t *stream_elem; /* stream/future built-ins: payload type (NULL: unit/unknown) */
+    bool stream_typed;                 /* the K-th stream/future of the function was found */
     gale_cm_coresig_t sig;
     uint32_t import_index;
     char label[112]; /* "module" "field" for messages */

@@ -6,7 +6,8 @@
  * function f(i32, i64, f32, f64) -> T whose body is a type-correct random mix of
  * constants, locals, globals, integer and float arithmetic, conversions,
  * comparisons, loads and stores, bulk memory, memory.grow, select, nested
- * blocks / loops / ifs with br_if, direct and indirect (recursive) calls.
+ * blocks / loops / ifs with br_if, direct and indirect (recursive) calls, and
+ * calls of a host import that sometimes re-enters the instance.
  *
  * Checks, beyond the sanitizers:
  *  - the engine accepts the module (it is valid by construction; a rejection
@@ -44,6 +45,7 @@ typedef struct gen {
     int ctl_height[MAX_DEPTH + 1]; /* stack height at block entry */
     int depth;
     int overflow;
+    uint8_t functype[5]; /* i32 i64 f32 f64 -> result */
 } gen_t;
 
 static uint8_t take(gen_t *g)
@@ -447,12 +449,12 @@ static void gen_instr(gen_t *g, uint8_t result_type)
         if (take(g) < 64) {
             gen_call_args(g);
             emit(g, 0x10);
-            emit_uleb(g, take(g) & 1); /* 0: f itself, 1: the helper */
+            emit_uleb(g, take(g) % 3); /* 0: the host import h, 1: f itself, 2: the helper */
             push(g, result_type);
             return;
         }
         break;
-    case 22: /* call_indirect through the table: slot 0 = f, slot 1 = helper, slot 2 = null, 3+ out */
+    case 22: /* call_indirect: slots 0..2 = h, f, helper; 3..4 null */
         if (take(g) < 64) {
             gen_call_args(g);
             emit(g, 0x41);
@@ -521,7 +523,11 @@ static size_t build_module(gen_t *g, uint8_t *m, uint8_t *result_type_out)
     memcpy(m, hdr, 8);
     len = 8;
     uint8_t type[] = {1, 0x60, 4, T_I32, T_I64, T_F32, T_F64, 1, result_type};
+    memcpy(g->functype, type + 3, 4);
+    g->functype[4] = result_type;
     sec(m, &len, 1, type, sizeof type);
+    uint8_t imp[] = {1, 3, 'e', 'n', 'v', 1, 'h', 0x00, 0};
+    sec(m, &len, 2, imp, sizeof imp);
     uint8_t funcs[] = {2, 0, 0};
     sec(m, &len, 3, funcs, sizeof funcs);
     uint8_t table[] = {1, 0x70, 0x00, 5};
@@ -530,9 +536,9 @@ static size_t build_module(gen_t *g, uint8_t *m, uint8_t *result_type_out)
     sec(m, &len, 5, mem, sizeof mem);
     uint8_t glob[] = {2, T_I32, 1, 0x41, 0x07, 0x0b, T_F64, 1, 0x44, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x0b};
     sec(m, &len, 6, glob, sizeof glob);
-    uint8_t exp[] = {1, 1, 'f', 0x00, 0};
+    uint8_t exp[] = {1, 1, 'f', 0x00, 1};
     sec(m, &len, 7, exp, sizeof exp);
-    uint8_t elem[] = {1, 0x00, 0x41, 0x00, 0x0b, 2, 0, 1};
+    uint8_t elem[] = {1, 0x00, 0x41, 0x00, 0x0b, 3, 0, 1, 2};
     sec(m, &len, 9, elem, sizeof elem);
     /* Code: f (generated) and the helper (returns its param of the result type). */
     uint8_t *code = malloc(g->len + 64);
@@ -577,21 +583,71 @@ static void fail(const char *what, const uint8_t *m, size_t len)
     abort();
 }
 
+/* The import env.h: returns its parameter of the result type, and sometimes
+ * (first argument & 3 == 0, at most 3 deep) calls back into the instance's f
+ * first, as the component layer does with cabi_realloc. */
+typedef struct host_env {
+    int depth;
+    unsigned calls, reentries;
+    uint8_t result_type;
+} host_env_t;
+
+static int host_h(gale_wasm_caller_t *caller, void *envp, const gale_wasm_val_t *args, gale_wasm_val_t *results,
+                  gale_wasm_trap_t *trap)
+{
+    host_env_t *env = envp;
+    env->calls++;
+    int k = 0;
+    while (types4[k] != env->result_type)
+        k++;
+    results[0] = args[k];
+    if (caller && caller->instance && (args[0].i32 & 3u) == 0 && env->depth < 3) {
+        gale_wasm_extern_t f;
+        if (gale_wasm_instance_export(caller->instance, "f", &f) != 0) {
+            snprintf(trap->message, sizeof trap->message, "no export f");
+            return -1;
+        }
+        gale_wasm_val_t a2[4];
+        memcpy(a2, args, sizeof a2);
+        a2[0].i32 = args[0].i32 + 1u; /* different path next time */
+        gale_wasm_trap_t t2;
+        memset(&t2, 0, sizeof t2);
+        env->depth++;
+        env->reentries++;
+        int rc = gale_wasm_call(caller->instance, f.u.func, a2, 4, results, 1, &t2);
+        env->depth--;
+        if (rc != 0) {
+            snprintf(trap->message, sizeof trap->message, "nested call: %.80s", t2.message);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 typedef struct outcome {
     int rc;
     gale_wasm_val_t result;
     gale_wasm_trap_code_t trap;
     uint8_t *mem;
     uint64_t mem_size;
+    unsigned reentries; /* nested calls never suspend (they trap out of fuel) */
 } outcome_t;
 
-static void run_once(const gale_wasm_module_t *mod, const gale_wasm_val_t *args, int sliced, outcome_t *o,
-                     const uint8_t *m, size_t len)
+static void run_once(const gale_wasm_module_t *mod, const gale_wasm_functype_t *ft, const gale_wasm_val_t *args,
+                     int sliced, outcome_t *o, const uint8_t *m, size_t len)
 {
     memset(o, 0, sizeof *o);
     gale_wasm_error_t err;
     memset(&err, 0, sizeof err);
-    gale_wasm_instance_t *inst = gale_wasm_instantiate(mod, NULL, 0, &err);
+    host_env_t env = {0, 0, 0, ft->types[4]};
+    gale_wasm_config_t cfg;
+    gale_wasm_config_default(&cfg);
+    gale_wasm_extern_t imp;
+    imp.kind = GALE_WASM_EXTERN_FUNC;
+    imp.u.func = gale_wasm_func_new_host(&cfg, ft, host_h, &env);
+    if (!imp.u.func)
+        fail("cannot create the host function", m, len);
+    gale_wasm_instance_t *inst = gale_wasm_instantiate(mod, &imp, 1, &err);
     if (!inst)
         fail("a generated module does not instantiate", m, len);
     gale_wasm_extern_t f;
@@ -628,7 +684,9 @@ static void run_once(const gale_wasm_module_t *mod, const gale_wasm_val_t *args,
     o->mem = malloc(o->mem_size ? o->mem_size : 1);
     if (o->mem && o->mem_size)
         memcpy(o->mem, p, o->mem_size);
+    o->reentries = env.reentries;
     gale_wasm_instance_free(inst);
+    gale_wasm_extern_free(imp);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -679,9 +737,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     args[3].f64_bits = 0xc000000000000000ull;
 
     outcome_t a, b;
-    run_once(mod, args, 0, &a, m, len);
+    gale_wasm_functype_t ft = {4, 1, g->functype};
+    run_once(mod, &ft, args, 0, &a, m, len);
     if (a.rc != GALE_EFUEL) {
-        run_once(mod, args, 1, &b, m, len);
+        run_once(mod, &ft, args, 1, &b, m, len);
+        if (a.reentries || b.reentries) {
+            /* A nested call runs out of fuel with a trap rather than a
+             * suspension (docs/wasm.md), so slicing is not transparent. */
+            free(b.mem);
+            goto done;
+        }
         if (b.rc != a.rc)
             fail("sliced-fuel run ends differently from the single run", m, len);
         if (a.rc == GALE_ETRAP && a.trap != b.trap)
@@ -694,6 +759,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fail("sliced-fuel run leaves different memory", m, len);
         free(b.mem);
     }
+done:
     free(a.mem);
     gale_wasm_module_free(mod);
     free(g);
