@@ -39,9 +39,15 @@ mode=${1:-}
 case "$mode" in
   --check|--update)
     doc=${2:-$root/docs/TCB.md}
-    bad=0; tmp=$(mktemp)
+    bad=0; tmp=$(mktemp); counted=0; prev=""
     while IFS= read -r line; do
-      if [[ "$line" == \|* ]] && [[ $(awk -F'|' '{print NF}' <<<"$line") -ge 5 ]]; then
+      # A table is checked when its header's third column is "lines" (| what | where | lines | ... |).
+      if [[ "$line" =~ ^\|[-:\ \|]+\|$ ]] && [[ "$prev" == \|* ]]; then
+        h=$(awk -F'|' '{print tolower($4)}' <<<"$prev" | tr -d ' ')
+        [[ "$h" == lines ]] && counted=1 || counted=0
+      elif [[ "$line" != \|* ]]; then counted=0; fi
+      prev=$line
+      if [ $counted -eq 1 ] && [[ "$line" == \|* ]] && [[ $(awk -F'|' '{print NF}' <<<"$line") -ge 5 ]]; then
         col2=$(awk -F'|' '{print $3}' <<<"$line"); col3=$(awk -F'|' '{print $4}' <<<"$line" | tr -d ' ')
         if [[ "$col3" =~ ^[0-9]+$ ]]; then
           mapfile -t fs < <(files_of_row "$col2")

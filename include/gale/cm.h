@@ -744,8 +744,36 @@ int gale_cm_task_start(gale_cm_instance_t *inst, const char *iface, const char *
 /* Runs ready callbacks; blocks (sched wait) while all tasks wait. Returns when
  * no task is left (0), or on a trap (GALE_ETRAP). */
 int gale_cm_run_tasks(gale_cm_instance_t *inst, gale_cm_err_t *err);
-/* Wakes the instance thread (events from other threads / ISRs). */
+/* Like gale_cm_run_tasks but never blocks: 0 when no task is left,
+ * GALE_EAGAIN while tasks wait for events, < 0 on a trap. */
+int gale_cm_poll_tasks(gale_cm_instance_t *inst, gale_cm_err_t *err);
+/* Wakes the instance thread (events from other threads / ISRs), and calls the
+ * notify hook (e.g. an executor wake). */
 void gale_cm_notify(gale_cm_instance_t *inst);
+void gale_cm_instance_set_notify(gale_cm_instance_t *inst, void (*fn)(gale_cm_instance_t *, void *), void *arg);
+
+/* Async instances driven by an executor (gale/exec.h): one executor task per
+ * export call; the thread running the executor serves every instance whose
+ * task is spawned on it, and polls a task again when an event for it arrives
+ * (host worker completion, stream copy, ...). */
+struct gale_exec;
+typedef struct gale_cm_exec_task {
+    union {
+        uint64_t align;
+        void *p;
+        uint8_t bytes[64];
+    } task_storage; /* the gale_exec_task_t */
+    struct gale_exec *exec;
+    gale_cm_instance_t *inst;
+    const char *iface, *name;
+    const gale_cm_val_t *params;
+    uint32_t n_params;
+    bool started, done;
+    int status; /* 0 when the task returned, < 0 on a trap (see gale_cm_instance_trap) */
+    gale_cm_err_t err;
+} gale_cm_exec_task_t;
+int gale_cm_exec_spawn(struct gale_exec *exec, gale_cm_exec_task_t *t, gale_cm_instance_t *inst, const char *iface,
+                       const char *name, const gale_cm_val_t *params, uint32_t n_params);
 
 /* Statistics for reports and benchmarks. */
 typedef struct gale_cm_stats {

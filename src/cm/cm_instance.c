@@ -409,9 +409,17 @@ int gale_cm_call_offload(gale_cm_call_t *call, gale_cm_blocking_fn fn, const voi
     return GALE_CM_STARTED;
 }
 
+void gale_cm_instance_set_notify(gale_cm_instance_t *inst, void (*fn)(gale_cm_instance_t *, void *), void *arg)
+{
+    inst->notify_fn = fn;
+    inst->notify_arg = arg;
+}
+
 void gale_cm_notify(gale_cm_instance_t *inst)
 {
     inst->notify_seq++;
+    if (inst->notify_fn)
+        inst->notify_fn(inst, inst->notify_arg);
     const gale_cm_sched_ops_t *s = &inst->comp->sched;
     if (s->notify)
         s->notify(inst, s->ctx);
@@ -917,6 +925,13 @@ static int find_export(gale_cm_instance_t *inst, const char *iface, const char *
     return gale_cm_err_set(err, GALE_ENOENT, "export %s%s%s is not declared in the world", ii, ii[0] ? "#" : "", name);
 }
 
+int cm_export_is_async(gale_cm_instance_t *inst, const char *iface, const char *name)
+{
+    gale_cm_err_t err;
+    int xi = find_export(inst, iface, name, &err);
+    return xi < 0 ? xi : inst->comp->exp[xi].async ? 1 : 0;
+}
+
 static int lower_params(gale_cm_instance_t *inst, const gale_cm_functype_t *ft, const gale_cm_val_t *params,
                         gale_wasm_val_t *args, const gale_cm_coresig_t *s, gale_cm_err_t *err)
 {
@@ -1128,62 +1143,89 @@ static int deliver(gale_cm_instance_t *inst, cm_task_t *t, uint32_t code, uint32
     return task_run_core(inst, t, t->callback, a, 3, err);
 }
 
+/* One pass over the tasks: runs every callback that can run. *any: tasks
+ * remain; *progressed: some core code ran. */
+static int run_pass(gale_cm_instance_t *inst, gale_cm_err_t *err, bool *any, bool *progressed)
+{
+    *any = false, *progressed = false;
+    int rc = check_usable(inst, err);
+    if (rc)
+        return rc;
+    for (uint32_t i = 0; i < GALE_CM_MAX_TASKS; i++) {
+        cm_task_t *t = &inst->tasks[i];
+        if (t->state == CM_T_FREE)
+            continue;
+        if (t->state == CM_T_EXITED) {
+            t->state = CM_T_FREE;
+            continue;
+        }
+        *any = true;
+        if (t->state == CM_T_STARTING) {
+            if (inst->backpressure == 0) {
+                rc = task_begin(inst, t, err);
+                if (rc)
+                    return rc;
+                *progressed = true;
+            }
+            continue;
+        }
+        if (t->cancel_requested && !t->cancel_delivered) {
+            t->cancel_delivered = true;
+            rc = deliver(inst, t, GALE_CM_EVENT_TASK_CANCELLED, 0, 0, err);
+            if (rc)
+                return rc;
+            *progressed = true;
+            continue;
+        }
+        if (t->code == GALE_CM_YIELD) {
+            rc = deliver(inst, t, GALE_CM_EVENT_NONE, 0, 0, err);
+            if (rc)
+                return rc;
+            *progressed = true;
+            continue;
+        }
+        uint32_t code, p1, p2;
+        rc = cm_find_event(inst, t->wait_set, &code, &p1, &p2, err);
+        if (rc < 0) {
+            inst->poisoned = true;
+            inst->trap.trapped = true;
+            cm_strcpy(inst->trap.reason, sizeof inst->trap.reason, err->message);
+            return rc;
+        }
+        if (rc == 1 || t->code == GALE_CM_POLL_LEGACY) {
+            if (rc != 1)
+                code = p1 = p2 = 0;
+            rc = deliver(inst, t, code, p1, p2, err);
+            if (rc)
+                return rc;
+            *progressed = true;
+        }
+    }
+    return 0;
+}
+
+int gale_cm_poll_tasks(gale_cm_instance_t *inst, gale_cm_err_t *err)
+{
+    for (;;) {
+        bool any, progressed;
+        int rc = run_pass(inst, err, &any, &progressed);
+        if (rc)
+            return rc;
+        if (!any)
+            return 0;
+        if (!progressed)
+            return GALE_EAGAIN;
+    }
+}
+
 int gale_cm_run_tasks(gale_cm_instance_t *inst, gale_cm_err_t *err)
 {
     for (;;) {
-        int rc = check_usable(inst, err);
+        uint32_t seq = inst->notify_seq;
+        bool any, progressed;
+        int rc = run_pass(inst, err, &any, &progressed);
         if (rc)
             return rc;
-        bool any = false, progressed = false;
-        uint32_t seq = inst->notify_seq;
-        for (uint32_t i = 0; i < GALE_CM_MAX_TASKS; i++) {
-            cm_task_t *t = &inst->tasks[i];
-            if (t->state == CM_T_FREE)
-                continue;
-            if (t->state == CM_T_EXITED) {
-                t->state = CM_T_FREE;
-                continue;
-            }
-            any = true;
-            if (t->state == CM_T_STARTING) {
-                if (inst->backpressure == 0) {
-                    rc = task_begin(inst, t, err);
-                    if (rc)
-                        return rc;
-                    progressed = true;
-                }
-                continue;
-            }
-            if (t->cancel_requested && !t->cancel_delivered) {
-                t->cancel_delivered = true;
-                rc = deliver(inst, t, GALE_CM_EVENT_TASK_CANCELLED, 0, 0, err);
-                if (rc)
-                    return rc;
-                progressed = true;
-                continue;
-            }
-            if (t->code == GALE_CM_YIELD) {
-                rc = deliver(inst, t, GALE_CM_EVENT_NONE, 0, 0, err);
-                if (rc)
-                    return rc;
-                progressed = true;
-                continue;
-            }
-            uint32_t code, p1, p2;
-            rc = cm_find_event(inst, t->wait_set, &code, &p1, &p2, err);
-            if (rc < 0) {
-                inst->poisoned = true;
-                return rc;
-            }
-            if (rc == 1 || t->code == GALE_CM_POLL_LEGACY) {
-                if (rc != 1)
-                    code = p1 = p2 = 0;
-                rc = deliver(inst, t, code, p1, p2, err);
-                if (rc)
-                    return rc;
-                progressed = true;
-            }
-        }
         if (!any)
             return 0;
         if (!progressed && seq == inst->notify_seq)

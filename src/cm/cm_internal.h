@@ -151,6 +151,8 @@ struct gale_cm_instance {
     gale_cm_arena_t arena;
     _Alignas(16) uint8_t arena_buf[GALE_CM_ARENA_BYTES];
     volatile uint32_t notify_seq;
+    void (*notify_fn)(gale_cm_instance_t *, void *);
+    void *notify_arg;
     gale_sem_t wake; /* kernel-backed sched: the instance thread sleeps here */
 };
 
@@ -171,6 +173,7 @@ int cm_builtin_check(cm_binding_t *b, const gale_wasm_functype_t *ft, gale_cm_er
 int cm_find_event(gale_cm_instance_t *inst, uint32_t set, uint32_t *code, uint32_t *p1, uint32_t *p2,
                   gale_cm_err_t *err);
 void cm_sched_wait(gale_cm_instance_t *inst);
+int cm_export_is_async(gale_cm_instance_t *inst, const char *iface, const char *name);
 
 /* cm_kernel.c (kernel-backed default scheduling) */
 extern const gale_cm_sched_ops_t *gale_cm_default_sched;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cm_internal.h"
+#include "gale/exec.h"
 
 struct gale_cm_system {
     uint8_t state; /* gale_cm_sys_state_t */
@@ -16,7 +17,33 @@ struct gale_cm_system {
     uint32_t restarts;
     gale_cm_trap_info_t last_trap;
     uint8_t arena_buf[256];
+    gale_exec_t exec; /* async entries run under this thread's executor */
+    gale_cm_exec_task_t etask;
 };
+
+static void exec_done(gale_exec_t *exec, gale_exec_task_t *task, int status, void *arg)
+{
+    (void)task, (void)status, (void)arg;
+    gale_exec_stop(exec);
+}
+
+/* Runs an async entry as a task of an executor hosted by this thread. */
+static int run_async_entry(gale_cm_system_t *s, gale_cm_instance_t *inst, gale_cm_err_t *err)
+{
+    gale_exec_config_t cfg = {.name = s->cfg.name, .on_done = exec_done};
+    int rc = gale_exec_init(&s->exec, &cfg);
+    if (rc)
+        return gale_cm_err_set(err, rc, "executor init failed");
+    rc = gale_cm_exec_spawn(&s->exec, &s->etask, inst, s->cfg.entry_iface, s->cfg.entry_name, NULL, 0);
+    if (rc)
+        return gale_cm_err_set(err, rc, "executor spawn failed");
+    rc = gale_exec_run(&s->exec);
+    if (rc)
+        return gale_cm_err_set(err, rc, "executor run failed");
+    if (s->etask.status)
+        *err = s->etask.err;
+    return s->etask.status;
+}
 
 static gale_cm_system_t g_systems[GALE_CM_MAX_SYSTEMS];
 
@@ -50,7 +77,10 @@ static void system_main(void *p1, void *p2, void *p3)
             gale_cm_arena_t ar;
             gale_cm_arena_init(&ar, s->arena_buf, sizeof s->arena_buf);
             gale_cm_val_t result;
-            rc = gale_cm_call_export(inst, s->cfg.entry_iface, s->cfg.entry_name, NULL, 0, &result, &ar, &err);
+            if (cm_export_is_async(inst, s->cfg.entry_iface, s->cfg.entry_name) == 1)
+                rc = run_async_entry(s, inst, &err);
+            else
+                rc = gale_cm_call_export(inst, s->cfg.entry_iface, s->cfg.entry_name, NULL, 0, &result, &ar, &err);
         }
         if (rc == 0) {
             set_state(s, GALE_CM_EV_EXIT, 0);

@@ -900,6 +900,76 @@ dispatch:
         ip += 4;
         NEXT();
     }
+    CASE(F32_MUL_LL)
+    {
+        uint64_t e1 = (uint64_t)(uint32_t)(S(2).i32 + ip[4]) + ip[3];
+        uint64_t e2 = (uint64_t)(uint32_t)(S(5).i32 + ip[7]) + ip[6];
+        if (GW_UNLIKELY(e1 + 4 > msz || e2 + 4 > msz))
+            TRAP(GALE_TRAP_MEMORY_OOB);
+        uint32_t x, y;
+        memcpy(&x, mem + e1, 4);
+        memcpy(&y, mem + e2, 4);
+        WF32(1, gw_f32(x) * gw_f32(y));
+        ip += 8;
+        NEXT();
+    }
+    CASE(F64_MUL_LL)
+    {
+        uint64_t e1 = (uint64_t)(uint32_t)(S(2).i32 + ip[4]) + ip[3];
+        uint64_t e2 = (uint64_t)(uint32_t)(S(5).i32 + ip[7]) + ip[6];
+        if (GW_UNLIKELY(e1 + 8 > msz || e2 + 8 > msz))
+            TRAP(GALE_TRAP_MEMORY_OOB);
+        uint64_t x, y;
+        memcpy(&x, mem + e1, 8);
+        memcpy(&y, mem + e2, 8);
+        WF64(1, gw_f64(x) * gw_f64(y));
+        ip += 8;
+        NEXT();
+    }
+    CASE(F32_MUL_RL)
+    {
+        uint64_t ea = (uint64_t)(uint32_t)(S(3).i32 + ip[5]) + ip[4];
+        if (GW_UNLIKELY(ea + 4 > msz))
+            TRAP(GALE_TRAP_MEMORY_OOB);
+        uint32_t v;
+        memcpy(&v, mem + ea, 4);
+        WF32(1, RF32(2) * gw_f32(v));
+        ip += 6;
+        NEXT();
+    }
+    CASE(F64_MUL_RL)
+    {
+        uint64_t ea = (uint64_t)(uint32_t)(S(3).i32 + ip[5]) + ip[4];
+        if (GW_UNLIKELY(ea + 8 > msz))
+            TRAP(GALE_TRAP_MEMORY_OOB);
+        uint64_t v;
+        memcpy(&v, mem + ea, 8);
+        WF64(1, RF64(2) * gw_f64(v));
+        ip += 6;
+        NEXT();
+    }
+    CASE(F32_ADD_RL)
+    {
+        uint64_t ea = (uint64_t)(uint32_t)(S(3).i32 + ip[5]) + ip[4];
+        if (GW_UNLIKELY(ea + 4 > msz))
+            TRAP(GALE_TRAP_MEMORY_OOB);
+        uint32_t v;
+        memcpy(&v, mem + ea, 4);
+        WF32(1, RF32(2) + gw_f32(v));
+        ip += 6;
+        NEXT();
+    }
+    CASE(F64_ADD_RL)
+    {
+        uint64_t ea = (uint64_t)(uint32_t)(S(3).i32 + ip[5]) + ip[4];
+        if (GW_UNLIKELY(ea + 8 > msz))
+            TRAP(GALE_TRAP_MEMORY_OOB);
+        uint64_t v;
+        memcpy(&v, mem + ea, 8);
+        WF64(1, RF64(2) + gw_f64(v));
+        ip += 6;
+        NEXT();
+    }
     CASE(LD32_A)
     {
         uint64_t ea = (uint64_t)(uint32_t)(S(2).i32 + ip[4]) + ip[3];

@@ -48,6 +48,7 @@ typedef struct ld {
     gw_trapmap_t *tm;
     uint32_t ntm, tmcap;
     uint32_t last_op; /* start of the last emitted op, NONE32 after a label */
+    uint32_t prev_op; /* start of the op before it (same rule) */
     uint32_t fuel_at, fuel_count;
     int has_datacount;
     uint32_t datacount;
@@ -415,6 +416,7 @@ static uint32_t emit_op(ld_t *L, uint32_t op)
 {
     uint32_t at = L->nco;
     emit_w(L, op);
+    L->prev_op = (L->last_op != NONE32 && L->last_op < at) ? L->last_op : NONE32;
     L->last_op = at;
     L->fuel_count++;
     return at;
@@ -475,7 +477,7 @@ static void emit6(ld_t *L, uint32_t op, uint32_t a, uint32_t b, uint32_t c, uint
 }
 
 /* Marks the current position as a jump target (no peephole across it). */
-static void label_here(ld_t *L) { L->last_op = NONE32; }
+static void label_here(ld_t *L) { L->last_op = L->prev_op = NONE32; }
 
 static void patch_chain(ld_t *L, uint32_t head, uint32_t target)
 {
@@ -870,6 +872,7 @@ static uint32_t emit_cond_branch(ld_t *L, uint32_t c, int when_true)
         if (f) {
             uint32_t a = L->code[lo + 2], b = L->code[lo + 3];
             L->nco = lo;
+                L->last_op = L->prev_op; /* the op before the dropped one */
             L->fuel_count--;
             emit_op(L, f);
             emit_w(L, a);
@@ -880,6 +883,7 @@ static uint32_t emit_cond_branch(ld_t *L, uint32_t c, int when_true)
         if (op == GW_OP_I32_EQZ) {
             uint32_t a = L->code[lo + 2];
             L->nco = lo;
+                L->last_op = L->prev_op; /* the op before the dropped one */
             L->fuel_count--;
             emit_op(L, when_true ? GW_OP_BR_IFNOT : GW_OP_BR_IF);
             emit_w(L, a);
@@ -940,6 +944,76 @@ static void emit_return(ld_t *L, ctl_t *fnctl)
         branch_copies(L, fnctl, fnctl->nr, 1);
     }
     emit_jump(L, fnctl);
+}
+
+/* f32/f64.mul whose operands were just loaded (two loads, nothing between,
+ * both results in their stack slots): one op. */
+static int try_mul_ll(ld_t *L, uint32_t mulop, uint32_t d, uint32_t a, uint32_t b)
+{
+    uint32_t l2 = L->last_op, l1 = L->prev_op;
+    if (l1 == NONE32 || l2 == NONE32 || a != d || b != d + 1)
+        return 0;
+    uint32_t plain = mulop == GW_OP_F32_MUL ? GW_OP_LD32 : GW_OP_LD64;
+    uint32_t fused = mulop == GW_OP_F32_MUL ? GW_OP_LD32_A : GW_OP_LD64_A;
+    uint32_t o1 = L->code[l1], o2 = L->code[l2];
+    if ((o1 != plain && o1 != fused) || (o2 != plain && o2 != fused))
+        return 0;
+    if (L->code[l1 + 1] != a || L->code[l2 + 1] != b || L->code[l2 + 2] == a)
+        return 0;
+    uint32_t a1 = L->code[l1 + 2], off1 = L->code[l1 + 3], k1 = o1 == fused ? L->code[l1 + 4] : 0;
+    uint32_t a2 = L->code[l2 + 2], off2 = L->code[l2 + 3], k2 = o2 == fused ? L->code[l2 + 4] : 0;
+    /* drop the two loads (and their trap-map entries) */
+    L->nco = l1;
+    L->fuel_count -= 2;
+    while (L->ntm && L->tm[L->ntm - 1].ip >= l1)
+        L->ntm--;
+    L->last_op = L->prev_op = NONE32;
+    add_trap(L, L->nco);
+    uint32_t at = emit_op(L, mulop == GW_OP_F32_MUL ? GW_OP_F32_MUL_LL : GW_OP_F64_MUL_LL);
+    (void)at;
+    emit_w(L, d);
+    emit_w(L, a1);
+    emit_w(L, off1);
+    emit_w(L, k1);
+    emit_w(L, a2);
+    emit_w(L, off2);
+    emit_w(L, k2);
+    return 1;
+}
+
+/* f32/f64 mul/add whose second operand was just loaded: one op. */
+static int try_op_rl(ld_t *L, uint32_t op, uint32_t d, uint32_t a, uint32_t b)
+{
+    uint32_t lo = L->last_op;
+    if (lo == NONE32 || b != d + 1 || a == b)
+        return 0;
+    int is32 = op == GW_OP_F32_MUL || op == GW_OP_F32_ADD;
+    uint32_t plain = is32 ? GW_OP_LD32 : GW_OP_LD64;
+    uint32_t fused = is32 ? GW_OP_LD32_A : GW_OP_LD64_A;
+    uint32_t o = L->code[lo];
+    if ((o != plain && o != fused) || L->code[lo + 1] != b)
+        return 0;
+    uint32_t base = L->code[lo + 2], off = L->code[lo + 3], k = o == fused ? L->code[lo + 4] : 0;
+    L->nco = lo;
+    L->fuel_count--;
+    while (L->ntm && L->tm[L->ntm - 1].ip >= lo)
+        L->ntm--;
+    L->last_op = L->prev_op;
+    uint32_t nop;
+    switch (op) {
+    case GW_OP_F32_MUL: nop = GW_OP_F32_MUL_RL; break;
+    case GW_OP_F64_MUL: nop = GW_OP_F64_MUL_RL; break;
+    case GW_OP_F32_ADD: nop = GW_OP_F32_ADD_RL; break;
+    default: nop = GW_OP_F64_ADD_RL; break;
+    }
+    add_trap(L, L->nco);
+    emit_op(L, nop);
+    emit_w(L, d);
+    emit_w(L, a);
+    emit_w(L, base);
+    emit_w(L, off);
+    emit_w(L, k);
+    return 1;
 }
 
 static void translate_body(ld_t *L, uint32_t fidx, const uint8_t *body_end)
@@ -1372,6 +1446,7 @@ static void translate_body(ld_t *L, uint32_t fidx, const uint8_t *body_end)
                     /* fold the address computation into the load */
                     uint32_t base = L->code[lo + 2], imm = L->code[lo + 3];
                     L->nco = lo;
+                L->last_op = L->prev_op; /* the op before the dropped one */
                     L->fuel_count--;
                     add_trap(L, L->nco);
                     emit5(L, iop[k] == GW_OP_LD32 ? GW_OP_LD32_A : GW_OP_LD64_A, slot_of(L, L->h), base, off, imm);
@@ -1601,6 +1676,7 @@ static void translate_body(ld_t *L, uint32_t fidx, const uint8_t *body_end)
                         b == slot_of(L, L->h + 1)) {
                         uint32_t k = L->code[lo + 2];
                         L->nco = lo;
+                L->last_op = L->prev_op; /* the op before the dropped one */
                         L->fuel_count--;
                         if (imm == GW_OP_I32_SUB_I) {
                             imm = GW_OP_I32_ADD_I;
@@ -1612,8 +1688,15 @@ static void translate_body(ld_t *L, uint32_t fidx, const uint8_t *body_end)
                                (uint32_t)((int32_t)L->code[lo + 2] >> 31) == L->code[lo + 3]) {
                         uint32_t k = L->code[lo + 2];
                         L->nco = lo;
+                L->last_op = L->prev_op; /* the op before the dropped one */
                         L->fuel_count--;
                         emit4(L, GW_OP_I64_ADD_I, d, a, k);
+                    } else if ((no->op == GW_OP_F32_MUL || no->op == GW_OP_F64_MUL) && try_mul_ll(L, no->op, d, a, b)) {
+                        /* fused with the two loads that produced its operands */
+                    } else if ((no->op == GW_OP_F32_MUL || no->op == GW_OP_F64_MUL || no->op == GW_OP_F32_ADD ||
+                                no->op == GW_OP_F64_ADD) &&
+                               try_op_rl(L, no->op, d, a, b)) {
+                        /* fused with the load that produced its second operand */
                     } else {
                         if (op_traps(no->op))
                             add_trap(L, L->nco);

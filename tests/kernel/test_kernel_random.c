@@ -118,6 +118,7 @@ static void wq_compare(const wq_model_t *q, const gale_wait_q_t *real, const cha
     CHECK(t == NULL, "step %d: %s has more waiters than the model (%d)", step, what, q->n);
 }
 
+static unsigned long stat_prio_set;
 static unsigned long stat_steps, stat_timeouts, stat_ok_after_block, stat_eperm, stat_edeadlk, stat_boosted,
     stat_chain, stat_race, stat_overflow;
 
@@ -376,6 +377,10 @@ static void mutex_driver(void *p1, void *p2, void *p3)
         if (r < 5 && w >= 0) {
             int kind;
             cmds[w] = (cmd_t){ OP_LOCK, m, random_timeout(&kind) };
+            if (kind == 1 && rnd(3) != 0) {   /* fewer forever-waits: owners stuck forever end the variety */
+                kind = 2;
+                cmds[w].timeout = GALE_TICKS(1 + rnd(60));
+            }
             if (m_owner[m] < 0) {
                 m_owner[m] = w;
                 m_cnt[m] = 1;
@@ -405,6 +410,15 @@ static void mutex_driver(void *p1, void *p2, void *p3)
                 }
             }
             gale_kernel_thread_wakeup(workers[w]);
+        } else if (r == 8 && rnd(2) == 0) {
+            /* change a base priority (often of a waiter or an owner): the kernel
+             * re-sorts the wait queue and re-computes inheritance up the chain */
+            int v = (int)rnd(NW);
+            int p = (int)rnd(9);
+            base_prio[v] = p;
+            recompute_eff();
+            stat_prio_set++;
+            CHECK(gale_kernel_thread_priority_set(workers[v], p) == GALE_OK, "step %d: priority_set failed", step);
         } else if (r < 8 && w >= 0) {
             /* unlock: mostly by the owner, sometimes by someone else */
             if (m_owner[m] >= 0 && !blocked[m_owner[m]] && rnd(4) != 0)
@@ -483,7 +497,9 @@ static void test_mutex_random_against_model(void **state)
         assert_int_equal(rc, GALE_OK);
     }
     printf("mutex model: %lu steps, %lu timeouts, %lu EPERM, %lu EDEADLK, %lu thread-steps boosted, "
-           "%lu in a chain\n", stat_steps, stat_timeouts, stat_eperm, stat_edeadlk, stat_boosted, stat_chain);
+           "%lu in a chain, %lu priority changes\n", stat_steps, stat_timeouts, stat_eperm, stat_edeadlk,
+           stat_boosted, stat_chain, stat_prio_set);
+    assert_true(stat_prio_set > 1000);
     assert_true(stat_steps == 150u * 400u);
     assert_true(stat_timeouts > 1000 && stat_eperm > 100 && stat_edeadlk > 10 && stat_boosted > 1000 &&
                 stat_chain > 100);

@@ -17,7 +17,7 @@ if [ ! -d "$root/tools/node/node_modules/@bytecodealliance/jco-transpile" ]; the
   echo "SKIP: jco is not installed in tools/node (run scripts/setup.sh with npm present)"; exit 77
 fi
 accept=("$root/wit/gale" "$root/wit/hal")
-for p in "$root"/tests/wit/corpus/ok/* "$root"/tests/wit/bindgen/*/; do
+for p in "$root"/tests/wit/corpus/ok/* "$root"/tests/wit/bindgen/*/ "$root"/tests/wit/contract/*/; do
   [ -e "$p" ] && accept+=("${p%/}")
 done
 reject=("$root"/tests/wit/corpus/err/*.wit)

@@ -188,7 +188,9 @@ static void test_malformed(void **state)
     memset(deep, GALE_WIT_D_LIST, sizeof deep);
     deep[99] = GALE_WIT_D_U8;
     assert_int_equal(gale_wit_desc_layout(deep, sizeof deep, &l), GALE_EMALFORMED);
-    assert_int_equal(gale_wit_desc_layout(deep + 100 - 20, 20, &l), 0);
+    assert_int_equal(gale_wit_desc_layout(deep + 100 - (GALE_WIT_DESC_MAX_DEPTH + 1), GALE_WIT_DESC_MAX_DEPTH + 1, &l), 0);
+    assert_int_equal(gale_wit_desc_layout(deep + 100 - (GALE_WIT_DESC_MAX_DEPTH + 2), GALE_WIT_DESC_MAX_DEPTH + 2, &l),
+                     GALE_EMALFORMED);
 }
 
 /* Random bytes: every answer is 0 or GALE_EMALFORMED, never a crash. */

@@ -200,8 +200,53 @@ static int abi(const gale_wit_world_t *w)
     return 0;
 }
 
+/* `gale wit contract A IA B IB`: the contract check of binding an import of
+ * interface IA (package A) to an export of IB (package B). */
+static gale_wit_iface_t *find_iface(gale_wit_package_t *pkg, const char *name)
+{
+    gale_wit_iface_t *i = gale_wit_package_iface(pkg, name);
+    if (i)
+        return i;
+    for (size_t k = 0; k < pkg->nifaces; k++)
+        if (strcmp(gale_wit_iface_qualname(pkg->ifaces[k]), name) == 0)
+            return pkg->ifaces[k];
+    return NULL;
+}
+
+static int contract(char **argv)
+{
+    gale_wit_ctx_t *ca = gale_wit_ctx_new(), *cb = gale_wit_ctx_new();
+    gale_wit_package_t *pa = NULL, *pb = NULL;
+    int rc = 2;
+    if (gale_wit_load_path(ca, argv[0], &pa)) {
+        fprintf(stderr, "gale wit contract: %s\n", gale_wit_ctx_diag(ca)->msg);
+    } else if (gale_wit_load_path(cb, argv[2], &pb)) {
+        fprintf(stderr, "gale wit contract: %s\n", gale_wit_ctx_diag(cb)->msg);
+    } else {
+        gale_wit_iface_t *ia = find_iface(pa, argv[1]), *ib = find_iface(pb, argv[3]);
+        if (!ia || !ib) {
+            fprintf(stderr, "gale wit contract: no interface `%s` in %s\n", !ia ? argv[1] : argv[3],
+                    !ia ? pa->id : pb->id);
+        } else {
+            char why[512] = "";
+            if (gale_wit_iface_equal(ia, ib, why, sizeof why) == 0) {
+                printf("compatible: %s == %s\n", gale_wit_iface_qualname(ia), gale_wit_iface_qualname(ib));
+                rc = 0;
+            } else {
+                printf("incompatible: %s vs %s: %s\n", gale_wit_iface_qualname(ia), gale_wit_iface_qualname(ib), why);
+                rc = 1;
+            }
+        }
+    }
+    gale_wit_ctx_free(ca);
+    gale_wit_ctx_free(cb);
+    return rc;
+}
+
 int gale_cli_wit(int argc, char **argv)
 {
+    if (argc == 6 && strcmp(argv[1], "contract") == 0)
+        return contract(argv + 2);
     if (argc == 5 && strcmp(argv[1], "abi") == 0) {
         gale_wit_ctx_t *ctx = gale_wit_ctx_new();
         gale_wit_package_t *pkg = NULL;
@@ -219,9 +264,11 @@ int gale_cli_wit(int argc, char **argv)
     if (argc < 3 || (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "dump") != 0)) {
         fprintf(stderr, "usage: gale wit check <dir-or-file>...\n       gale wit dump <dir-or-file>\n"
                         "       gale wit abi <dir-or-file> --world W\n"
+                        "       gale wit contract <wit-a> <iface-a> <wit-b> <iface-b>\n"
                         "  check: parse and resolve each package, print `ok <path>` or the error\n"
                         "  dump:  print worlds with their core import/export names and signatures\n"
-                        "  abi:   the core imports/exports of a guest built from `gale bindgen` bindings\n");
+                        "  abi:   the core imports/exports of a guest built from `gale bindgen` bindings\n"
+                        "  contract: structural equality of two interfaces (exit 0 compatible, 1 not, 2 error)\n");
         return 2;
     }
     bool do_dump = strcmp(argv[1], "dump") == 0;

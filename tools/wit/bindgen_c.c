@@ -1145,6 +1145,190 @@ static void host_entry(host_gen_t *hg, sb_t *tab, sb_t *data, sb_t *en, const ga
     gale_wit_bytes_free(&b);
 }
 
+
+/* ---- gale_cm_type_t trees for the component layer (src/cm's runtime types) ---- */
+
+typedef struct cm_gen {
+    gen_t *g;
+    host_gen_t *hg;
+    sb_t defs;
+    const gale_wit_type_t **done;
+    const char **names;
+    size_t ndone;
+    unsigned next;
+} cm_gen_t;
+
+static const char *cm_prim(gale_wit_kind_t k)
+{
+    switch (k) {
+    case GALE_WIT_BOOL: return "&gale_cm_t_bool";
+    case GALE_WIT_S8: return "&gale_cm_t_s8";
+    case GALE_WIT_U8: return "&gale_cm_t_u8";
+    case GALE_WIT_S16: return "&gale_cm_t_s16";
+    case GALE_WIT_U16: return "&gale_cm_t_u16";
+    case GALE_WIT_S32: return "&gale_cm_t_s32";
+    case GALE_WIT_U32: return "&gale_cm_t_u32";
+    case GALE_WIT_S64: return "&gale_cm_t_s64";
+    case GALE_WIT_U64: return "&gale_cm_t_u64";
+    case GALE_WIT_F32: return "&gale_cm_t_f32";
+    case GALE_WIT_F64: return "&gale_cm_t_f64";
+    case GALE_WIT_CHAR: return "&gale_cm_t_char";
+    case GALE_WIT_STRING: return "&gale_cm_t_string";
+    default: return NULL;
+    }
+}
+
+static const char *cm_type(cm_gen_t *cg, const gale_wit_type_t *t)
+{
+    gen_t *g = cg->g;
+    if (!t)
+        return "NULL";
+    const gale_wit_type_t *d = gale_wit_type_deref(t);
+    const char *p = cm_prim(d->kind);
+    if (p)
+        return p;
+    for (size_t i = 0; i < cg->ndone; i++)
+        if (cg->done[i] == d)
+            return cg->names[i];
+    /* children first */
+    const char *elem = "NULL", *members = "NULL", *names = "NULL";
+    uint32_t n = 0, res = 0;
+    const char *kind = NULL;
+    switch (d->kind) {
+    case GALE_WIT_LIST: kind = "GALE_CM_LIST"; elem = cm_type(cg, d->elem); break;
+    case GALE_WIT_FIXED_LIST: kind = "GALE_CM_LIST"; elem = cm_type(cg, d->elem); n = d->len; break;
+    case GALE_WIT_OPTION: kind = "GALE_CM_OPTION"; elem = cm_type(cg, d->elem); break;
+    case GALE_WIT_FUTURE: kind = "GALE_CM_FUTURE"; elem = cm_type(cg, d->elem); break;
+    case GALE_WIT_STREAM: kind = "GALE_CM_STREAM"; elem = cm_type(cg, d->elem); break;
+    case GALE_WIT_ERROR_CONTEXT: kind = "GALE_CM_ERROR_CONTEXT"; break;
+    case GALE_WIT_OWN: case GALE_WIT_BORROW:
+        kind = d->kind == GALE_WIT_OWN ? "GALE_CM_OWN" : "GALE_CM_BORROW";
+        res = host_rid(cg->hg, gale_wit_type_deref(d->elem));
+        break;
+    case GALE_WIT_RESOURCE:
+        kind = "GALE_CM_OWN";
+        res = host_rid(cg->hg, d);
+        break;
+    case GALE_WIT_RESULT: {
+        kind = "GALE_CM_RESULT";
+        n = 2;
+        const char *ok = cm_type(cg, d->ok), *err = cm_type(cg, d->err);
+        members = wit_fmt(g->ctx, "cm_m%u", cg->next++);
+        sb_printf(&cg->defs, "static const gale_cm_type_t *const %s[2] = {%s, %s};\n", members, ok, err);
+        break;
+    }
+    case GALE_WIT_TUPLE: case GALE_WIT_RECORD: case GALE_WIT_VARIANT: case GALE_WIT_ENUM: case GALE_WIT_FLAGS: {
+        kind = d->kind == GALE_WIT_TUPLE ? "GALE_CM_TUPLE" : d->kind == GALE_WIT_RECORD ? "GALE_CM_RECORD"
+             : d->kind == GALE_WIT_VARIANT ? "GALE_CM_VARIANT" : d->kind == GALE_WIT_ENUM ? "GALE_CM_ENUM" : "GALE_CM_FLAGS";
+        n = (uint32_t)d->ncases;
+        if (d->kind != GALE_WIT_ENUM && d->kind != GALE_WIT_FLAGS) {
+            const char **ms = wit_alloc(g->ctx, (d->ncases + 1) * sizeof *ms);
+            for (size_t i = 0; i < d->ncases; i++)
+                ms[i] = cm_type(cg, d->cases[i].type);
+            members = wit_fmt(g->ctx, "cm_m%u", cg->next++);
+            sb_printf(&cg->defs, "static const gale_cm_type_t *const %s[%zu] = {", members, d->ncases);
+            for (size_t i = 0; i < d->ncases; i++)
+                sb_printf(&cg->defs, "%s%s", i ? ", " : "", ms[i]);
+            sb_printf(&cg->defs, "};\n");
+        }
+        if (d->kind != GALE_WIT_TUPLE) {
+            names = wit_fmt(g->ctx, "cm_n%u", cg->next++);
+            sb_printf(&cg->defs, "static const char *const %s[%zu] = {", names, d->ncases);
+            for (size_t i = 0; i < d->ncases; i++)
+                sb_printf(&cg->defs, "%s\"%s\"", i ? ", " : "", d->cases[i].name);
+            sb_printf(&cg->defs, "};\n");
+        }
+        break;
+    }
+    default:
+        kind = "0";
+        break;
+    }
+    const char *name = wit_fmt(g->ctx, "&cm_t%u", cg->next++);
+    sb_printf(&cg->defs, "static const gale_cm_type_t %s = {%s, %u, %s, %s, %u, %s};%s%s\n", name + 1, kind, n, elem,
+              members, res, names, d->name ? " /* " : "", d->name ? wit_fmt(g->ctx, "%s */", d->name) : "");
+    size_t k = cg->ndone;
+    WIT_PUSH(g->ctx, cg->done, k, d);
+    WIT_PUSH(g->ctx, cg->names, cg->ndone, name);
+    return name;
+}
+
+static void cm_func(cm_gen_t *cg, sb_t *tab, const gale_wit_func_t *f, const gale_wit_type_t *drop_res)
+{
+    gen_t *g = cg->g;
+    const char *ps[64];
+    size_t np = 0;
+    if (drop_res) {
+        ps[np++] = cm_type(cg, drop_res); /* own<R> */
+    } else {
+        for (size_t i = 0; i < f->nparams && np < 64; i++)
+            ps[np++] = cm_type(cg, f->params[i].type);
+    }
+    const char *res = f && f->result ? cm_type(cg, f->result) : "NULL";
+    const char *arr = "NULL";
+    if (np) {
+        arr = wit_fmt(g->ctx, "cm_p%u", cg->next++);
+        sb_printf(&cg->defs, "static const gale_cm_type_t *const %s[%zu] = {", arr, np);
+        for (size_t i = 0; i < np; i++)
+            sb_printf(&cg->defs, "%s%s", i ? ", " : "", ps[i]);
+        sb_printf(&cg->defs, "};\n");
+    }
+    sb_printf(tab, "    {%zu, %s, %s, %s},\n", np, arr, res, f && f->is_async ? "true" : "false");
+}
+
+static int gen_cm_types(gen_t *g, host_gen_t *hg, const gale_wit_world_t *w, const char *outdir, char *err, size_t errn)
+{
+    cm_gen_t cg;
+    memset(&cg, 0, sizeof cg);
+    cg.g = g;
+    cg.hg = hg;
+    sb_t tab = {0}, h = {0}, c = {0};
+    size_t idx = 0;
+    const char *W = upper(g, g->wname);
+    for (size_t k = 0; k < w->nimports; k++) {
+        const gale_wit_item_t *it = &w->imports[k];
+        if (it->kind == GALE_WIT_ITEM_FUNC) {
+            cm_func(&cg, &tab, it->func, NULL);
+            idx++;
+            continue;
+        }
+        if (it->kind != GALE_WIT_ITEM_IFACE)
+            continue;
+        const gale_wit_iface_t *i = it->iface;
+        for (size_t t = 0; t < i->ntypes; t++) {
+            const gale_wit_type_t *r = i->types[t];
+            if (r->kind != GALE_WIT_RESOURCE)
+                continue;
+            cm_func(&cg, &tab, NULL, r);
+            idx++;
+            for (size_t f = 0; f < r->nfuncs; f++, idx++)
+                cm_func(&cg, &tab, r->funcs[f], NULL);
+        }
+        for (size_t f = 0; f < i->nfuncs; f++, idx++)
+            cm_func(&cg, &tab, i->funcs[f], NULL);
+    }
+    sb_printf(&h, "/* Generated by `gale bindgen --host` from world %s:%s. Do not edit.\n"
+                  " * The import functions' types as src/cm runtime types (gale_cm_functype_t),\n"
+                  " * indexed like %s_host.imports (%s_IMPORT_*); resource ids as there. */\n"
+                  "#ifndef GALE_CM_TYPES_%s_H\n#define GALE_CM_TYPES_%s_H\n\n#include \"gale/cm.h\"\n#include \"%s_host.h\"\n\n"
+                  "extern const gale_cm_functype_t %s_cm_functypes[%s_NUM_IMPORTS];\n\n#endif\n",
+              w->pkg->id, w->name, g->wname, W, W, W, g->wname, g->wname, W);
+    sb_printf(&c, "/* Generated by `gale bindgen --host` from world %s:%s. Do not edit. */\n#include \"%s_cm_types.h\"\n\n%s\n"
+                  "const gale_cm_functype_t %s_cm_functypes[%s_NUM_IMPORTS] = {\n%s};\n",
+              w->pkg->id, w->name, g->wname, cg.defs.p ? cg.defs.p : "", g->wname, W, tab.p ? tab.p : "");
+    (void)idx;
+    const sb_t *hp[] = {&h};
+    const sb_t *cp[] = {&c};
+    int rc = write_file(outdir, wit_fmt(g->ctx, "%s_cm_types.h", g->wname), hp, 1, err, errn);
+    if (!rc)
+        rc = write_file(outdir, wit_fmt(g->ctx, "%s_cm_types.c", g->wname), cp, 1, err, errn);
+    sb_free(&h);
+    sb_free(&c);
+    sb_free(&tab);
+    sb_free(&cg.defs);
+    return rc;
+}
+
 int gale_wit_bindgen_c_host(gale_wit_ctx_t *ctx, const gale_wit_world_t *w, const char *outdir, char *err, size_t errn)
 {
     gen_t g;
@@ -1213,6 +1397,8 @@ int gale_wit_bindgen_c_host(gale_wit_ctx_t *ctx, const gale_wit_world_t *w, cons
     int rc = write_file(outdir, wit_fmt(ctx, "%s_host.h", g.wname), hp, 1, err, errn);
     if (!rc)
         rc = write_file(outdir, wit_fmt(ctx, "%s_host.c", g.wname), cp, 1, err, errn);
+    if (!rc)
+        rc = gen_cm_types(&g, &hg, w, outdir, err, errn);
     sb_free(&h);
     sb_free(&c);
     sb_free(&tab);

@@ -75,7 +75,12 @@ enum gale_wit_core_type {
 /* Flat lists are stored up to this many entries; longer ones are only
  * counted (they are passed through memory anyway). */
 #define GALE_WIT_FLAT_CAP 17
-#define GALE_WIT_DESC_MAX_DEPTH 32
+/* Nesting limit of the recursive reader: about 112 bytes of stack per level
+ * on Cortex-M4 (-Os), so 16 levels stay under 2 KiB. Types nested deeper are
+ * refused by the writer (host tools) and the reader alike. */
+#ifndef GALE_WIT_DESC_MAX_DEPTH
+#define GALE_WIT_DESC_MAX_DEPTH 16
+#endif
 
 typedef struct gale_wit_layout {
     uint32_t size;                     /* bytes in linear memory */
