@@ -211,13 +211,6 @@ static int stream_rw(gale_cm_instance_t *inst, const cm_binding_t *b, const gale
     return 0;
 }
 
-static const gale_cm_type_t *find_stream_type(const cm_binding_t *b, uint32_t k)
-{
-    (void)b;
-    (void)k;
-    return NULL;
-}
-
 static int stream_new(gale_cm_instance_t *inst, const cm_binding_t *b, gale_wasm_val_t *results, gale_wasm_trap_t *trap)
 {
     bool fut = b->builtin == GALE_CM_BI_FUTURE_NEW;
@@ -233,12 +226,18 @@ static int stream_new(gale_cm_instance_t *inst, const cm_binding_t *b, gale_wasm
     memset(s, 0, sizeof *s);
     s->used = true;
     s->is_future = fut;
-    /* Element type: the K-th stream/future of the function; numeric payloads
-     * are copied as bytes. Without type information (meld output) bytes of
-     * size 1 are assumed. */
-    const gale_cm_type_t *et = find_stream_type(b, b->n);
+    /* Element type: the K-th stream/future of the function (resolved at link
+     * time). Same-instance copies are byte copies, which the spec allows only
+     * for number payloads (others trap). Without type information (unit, or
+     * meld output) elements are single bytes. */
+    const gale_cm_type_t *et = b->stream_typed ? b->stream_elem : NULL;
+    if (et && !(et->kind >= GALE_CM_BOOL && et->kind <= GALE_CM_CHAR)) {
+        s->used = false;
+        return cm_trap(inst, trap, "%s: same-instance stream/future of %s is not supported (numbers only)",
+                       gale_cm_builtin_name((gale_cm_builtin_t)b->builtin), gale_cm_kind_name(et->kind));
+    }
     s->elem = et;
-    s->elem_size = et ? gale_cm_type_size(et) : 1;
+    s->elem_size = et ? gale_cm_type_size(et) : (b->stream_typed ? 0 : 1);
     s->elem_align = et ? gale_cm_type_align(et) : 1;
     gale_cm_handle_t hr = {.tag = fut ? GALE_CM_H_FUTURE_READ : GALE_CM_H_STREAM_READ, .rep = si};
     gale_cm_handle_t hw = {.tag = fut ? GALE_CM_H_FUTURE_WRITE : GALE_CM_H_STREAM_WRITE, .rep = si};

@@ -221,6 +221,21 @@ void cm_cx_init(gale_cm_instance_t *inst, gale_cm_cx_t *cx, gale_cm_arena_t *are
     cx->what = what;
 }
 
+void gale_cm_instance_set_call_fuel(gale_cm_instance_t *inst, uint64_t fuel)
+{
+    inst->call_fuel = fuel;
+}
+
+/* Top-level guest calls (entry, callback, export) start with the per-call
+ * budget when one is set. */
+static int cm_guest_call_budgeted(gale_cm_instance_t *inst, gale_wasm_func_t *f, const gale_wasm_val_t *args, uint32_t n,
+                                  gale_wasm_val_t *res, uint32_t nr, const char *what, gale_cm_err_t *err)
+{
+    if (inst->call_fuel)
+        inst->comp->eng->set_fuel(inst->wi, inst->call_fuel);
+    return cm_guest_call(inst, f, args, n, res, nr, what, err);
+}
+
 int cm_guest_call(gale_cm_instance_t *inst, gale_wasm_func_t *f, const gale_wasm_val_t *args, uint32_t n,
                   gale_wasm_val_t *res, uint32_t nr, const char *what, gale_cm_err_t *err)
 {
@@ -228,10 +243,15 @@ int cm_guest_call(gale_cm_instance_t *inst, gale_wasm_func_t *f, const gale_wasm
     memset(&trap, 0, sizeof trap);
     const gale_wasm_engine_t *eng = inst->comp->eng;
     int rc = eng->call(inst->wi, f, args, n, res, nr, &trap);
-    if (rc == GALE_EFUEL) {
-        eng->abort(inst->wi);
+    if (rc == GALE_EFUEL || (rc == GALE_ETRAP && trap.code == GALE_TRAP_OUT_OF_FUEL)) {
+        if (rc == GALE_EFUEL)
+            eng->abort(inst->wi);
         trap.code = GALE_TRAP_OUT_OF_FUEL;
-        cm_strcpy(trap.message, sizeof trap.message, "fuel budget exhausted");
+        if (inst->call_fuel)
+            snprintf(trap.message, sizeof trap.message, "fuel budget of %llu per call exhausted",
+                     (unsigned long long)inst->call_fuel);
+        else
+            cm_strcpy(trap.message, sizeof trap.message, "fuel budget exhausted");
         rc = GALE_ETRAP;
     }
     if (rc == 0)
@@ -513,6 +533,51 @@ static int find_export_decl(const gale_cm_world_t *w, gale_cm_str_t iface, gale_
     return -1;
 }
 
+/* The K-th stream/future type in a function's params then result (depth-first,
+ * as wit-parser's find_futures_and_streams). */
+static const gale_cm_type_t *kth_stream(const gale_cm_type_t *t, uint32_t *k, int depth)
+{
+    if (!t || depth > 16)
+        return NULL;
+    if (t->kind == GALE_CM_STREAM || t->kind == GALE_CM_FUTURE) {
+        if ((*k)-- == 0)
+            return t;
+        return kth_stream(t->elem, k, depth + 1);
+    }
+    switch (t->kind) {
+    case GALE_CM_LIST:
+    case GALE_CM_OPTION: return kth_stream(t->elem, k, depth + 1);
+    case GALE_CM_RECORD:
+    case GALE_CM_TUPLE:
+    case GALE_CM_VARIANT:
+    case GALE_CM_RESULT: {
+        uint32_t n = t->kind == GALE_CM_RESULT ? 2 : t->n;
+        for (uint32_t i = 0; i < n && t->members; i++) {
+            const gale_cm_type_t *r = kth_stream(t->members[i], k, depth + 1);
+            if (r)
+                return r;
+        }
+        return NULL;
+    }
+    default: return NULL;
+    }
+}
+
+static const gale_cm_functype_t *find_func_type(const gale_cm_world_t *w, const gale_cm_import_name_t *in)
+{
+    if (!w)
+        return NULL;
+    if (in->exported_iface || str_eq(in->iface, "$root")) {
+        int xi = find_export_decl(w, in->exported_iface ? in->iface : (gale_cm_str_t){"", 0}, in->func);
+        if (xi >= 0)
+            return &w->exports[xi].type;
+    }
+    for (uint32_t i = 0; i < w->n_funcs; i++)
+        if (iface_eq(in->iface.ptr, in->iface.len, w->funcs[i].iface) && str_eq(in->func, w->funcs[i].name))
+            return &w->funcs[i].type;
+    return NULL;
+}
+
 static int link_builtin(gale_cm_component_t *c, cm_binding_t *b, const gale_cm_import_name_t *in,
                         const gale_wasm_import_desc_t *d, gale_cm_err_t *err)
 {
@@ -567,6 +632,32 @@ static int link_builtin(gale_cm_component_t *c, cm_binding_t *b, const gale_cm_i
             if (!w || k == w->n_resources)
                 return gale_cm_err_set(err, GALE_ELINK, "%s: unknown resource type (not in the world)", b->label);
             b->resource = k;
+        }
+        break;
+    }
+    case GALE_CM_BI_STREAM_NEW: case GALE_CM_BI_STREAM_READ: case GALE_CM_BI_STREAM_WRITE:
+    case GALE_CM_BI_STREAM_CANCEL_READ: case GALE_CM_BI_STREAM_CANCEL_WRITE:
+    case GALE_CM_BI_STREAM_DROP_READABLE: case GALE_CM_BI_STREAM_DROP_WRITABLE:
+    case GALE_CM_BI_FUTURE_NEW: case GALE_CM_BI_FUTURE_READ: case GALE_CM_BI_FUTURE_WRITE:
+    case GALE_CM_BI_FUTURE_CANCEL_READ: case GALE_CM_BI_FUTURE_CANCEL_WRITE:
+    case GALE_CM_BI_FUTURE_DROP_READABLE: case GALE_CM_BI_FUTURE_DROP_WRITABLE: {
+        const gale_cm_functype_t *ft = find_func_type(c->world, in);
+        if (ft && in->n != UINT32_MAX) {
+            uint32_t k = in->n;
+            const gale_cm_type_t *st = NULL;
+            for (uint32_t i = 0; i < ft->n_params && !st; i++)
+                st = kth_stream(ft->params[i], &k, 0);
+            if (!st)
+                st = kth_stream(ft->result, &k, 0);
+            if (!st)
+                return gale_cm_err_set(err, GALE_ELINK, "%s: function has no stream/future number %u", b->label,
+                                       (unsigned)in->n);
+            bool fut = in->builtin >= GALE_CM_BI_FUTURE_NEW;
+            if ((st->kind == GALE_CM_FUTURE) != fut)
+                return gale_cm_err_set(err, GALE_ELINK, "%s: stream/future number %u is a %s", b->label, (unsigned)in->n,
+                                       gale_cm_kind_name(st->kind));
+            b->stream_elem = st->elem;
+            b->stream_typed = true;
         }
         break;
     }
@@ -974,7 +1065,7 @@ static int call_sync_export(gale_cm_instance_t *inst, cm_export_t *x, const gale
     inst->in_sync_export = true;
     inst->running_export = x->entry;
     inst->current = NULL;
-    rc = cm_guest_call(inst, e.u.func, args, s.n_params, res, s.n_results, x->entry, err);
+    rc = cm_guest_call_budgeted(inst, e.u.func, args, s.n_params, res, s.n_results, x->entry, err);
     inst->in_sync_export = false;
     if (rc) {
         inst->running_export = NULL;
@@ -1059,7 +1150,7 @@ static int task_run_core(gale_cm_instance_t *inst, cm_task_t *t, gale_wasm_func_
     cm_task_t *prev = inst->current;
     inst->current = t;
     inst->running_export = inst->comp->exp[t->exp].entry;
-    int rc = cm_guest_call(inst, f, args, n, res, 1, inst->running_export, err);
+    int rc = cm_guest_call_budgeted(inst, f, args, n, res, 1, inst->running_export, err);
     inst->current = prev;
     inst->running_export = NULL;
     if (rc)

@@ -26,6 +26,8 @@ typedef struct cm_binding {
     int32_t export_idx;       /* task.return: the world export, -1 = the running task's */
     uint32_t resource;        /* resource built-ins: resource id */
     const gale_cm_host_func_t *hf;
+    const gale_cm_type_t *stream_elem; /* stream/future built-ins: payload type (NULL: unit/unknown) */
+    bool stream_typed;                 /* the K-th stream/future of the function was found */
     gale_cm_coresig_t sig;
     uint32_t import_index;
     char label[112]; /* "module" "field" for messages */
@@ -151,6 +153,7 @@ struct gale_cm_instance {
     gale_cm_arena_t arena;
     _Alignas(16) uint8_t arena_buf[GALE_CM_ARENA_BYTES];
     volatile uint32_t notify_seq;
+    uint64_t call_fuel; /* per entry/callback/export call (0 = off) */
     void (*notify_fn)(gale_cm_instance_t *, void *);
     void *notify_arg;
     gale_sem_t wake; /* kernel-backed sched: the instance thread sleeps here */

@@ -150,12 +150,15 @@ static const gale_cm_host_func_t funcs[] = {
     {"test:x/api@1.0.0", "[method]thing.slow", {1, p_borrow, &gale_cm_t_u32, true}, h_slow, NULL},
 };
 static const gale_cm_resource_type_t resources[] = {{"test:x/api@1.0.0", "thing", thing_dtor, NULL}};
+static const gale_cm_type_t stream_u32 = {.kind = GALE_CM_STREAM, .elem = &gale_cm_t_u32};
+static const gale_cm_type_t *p_stream[] = {&stream_u32};
 static const gale_cm_export_decl_t exports[] = {
     {"", "greet", {1, p_str, &gale_cm_t_s32, false}},
     {"", "run", {0, NULL, &gale_cm_t_u32, true}},
     {"", "res-test", {0, NULL, &gale_cm_t_u32, false}},
+    {"", "streamer", {1, p_stream, NULL, false}},
 };
-static const gale_cm_world_t world = {"test", funcs, 6, resources, 1, exports, 3};
+static const gale_cm_world_t world = {"test", funcs, 6, resources, 1, exports, 4};
 
 /* ---- the guest ---- */
 enum {
@@ -177,11 +180,11 @@ static const mock_sig_t g_imports[N_IMP] = {
     {"$root", "[context-get-0]", 0, 1, {I32}, NULL},
     {"$root", "[waitable-set-wait]", 2, 1, {I32, I32, I32}, NULL},
     {"test:x/api", "[async-lower][method]thing.slow", 2, 1, {I32, I32, I32}, NULL},
-    {"$root", "[stream-new-0]run", 0, 1, {I64}, NULL},
-    {"$root", "[async-lower][stream-write-0]run", 3, 1, {I32, I32, I32, I32}, NULL},
-    {"$root", "[async-lower][stream-read-0]run", 3, 1, {I32, I32, I32, I32}, NULL},
-    {"$root", "[stream-drop-readable-0]run", 1, 0, {I32}, NULL},
-    {"$root", "[stream-drop-writable-0]run", 1, 0, {I32}, NULL},
+    {"$root", "[stream-new-0]streamer", 0, 1, {I64}, NULL},
+    {"$root", "[async-lower][stream-write-0]streamer", 3, 1, {I32, I32, I32, I32}, NULL},
+    {"$root", "[async-lower][stream-read-0]streamer", 3, 1, {I32, I32, I32, I32}, NULL},
+    {"$root", "[stream-drop-readable-0]streamer", 1, 0, {I32}, NULL},
+    {"$root", "[stream-drop-writable-0]streamer", 1, 0, {I32}, NULL},
 };
 
 typedef struct gstate {
@@ -264,6 +267,12 @@ static int g_run_cb(mock_inst_t *mi, const gale_wasm_val_t *a, gale_wasm_val_t *
     return 1;
 }
 
+static int g_streamer(mock_inst_t *mi, const gale_wasm_val_t *a, gale_wasm_val_t *r)
+{
+    (void)mi, (void)a, (void)r;
+    return 0;
+}
+
 static int g_res_test(mock_inst_t *mi, const gale_wasm_val_t *a, gale_wasm_val_t *r)
 {
     (void)a;
@@ -291,14 +300,15 @@ static int g_res_test(mock_inst_t *mi, const gale_wasm_val_t *a, gale_wasm_val_t
         memset(res, 0, sizeof res);
         mock_call_import(mi, IMP_SNEW, none, res);
         uint32_t rh = (uint32_t)res[0].i64, wh = (uint32_t)(res[0].i64 >> 32);
-        memcpy(mock_mem(mi) + 600, "abc", 3);
+        static const uint32_t vals[3] = {0x11111111, 0x22222222, 0x33333333};
+        memcpy(mock_mem(mi) + 600, vals, 12); /* stream<u32>: 4-byte elements */
         uint32_t w = mock_call_import_i32(mi, IMP_SWRITE, 3, wh, 600, 3);
         if (w != GALE_CM_BLOCKED)
             return 20;
         uint32_t ws = mock_call_import_i32(mi, IMP_WSNEW, 0);
         mock_call_import_i32(mi, IMP_JOIN, 2, wh, ws);
         uint32_t rr = mock_call_import_i32(mi, IMP_SREAD, 3, rh, 700, 8);
-        if (rr != (GALE_CM_COPY_COMPLETED | (3u << 4)) || memcmp(mock_mem(mi) + 700, "abc", 3) != 0)
+        if (rr != (GALE_CM_COPY_COMPLETED | (3u << 4)) || memcmp(mock_mem(mi) + 700, vals, 12) != 0)
             return 21;
         uint32_t code = mock_call_import_i32(mi, IMP_WSWAIT, 2, ws, 512);
         if (code != GALE_CM_EVENT_STREAM_WRITE || rd32(mi, 512) != wh || rd32(mi, 516) != (3u << 4))
@@ -321,8 +331,9 @@ static const mock_sig_t g_exports[] = {
     {NULL, "[async-lift]run", 0, 1, {I32}, g_run},
     {NULL, "[callback][async-lift]run", 3, 1, {I32, I32, I32, I32}, g_run_cb},
     {NULL, "res-test", 0, 1, {I32}, g_res_test},
+    {NULL, "streamer", 1, 0, {I32}, g_streamer},
 };
-static const mock_module_def_t g_mod = {g_imports, N_IMP, g_exports, 5, 65536};
+static const mock_module_def_t g_mod = {g_imports, N_IMP, g_exports, 6, 65536};
 
 static gale_cm_component_t *last_comp;
 
@@ -509,9 +520,11 @@ static void test_link_errors(void **state)
         {{"$root", "[context-get-2]", 0, 1, {I32}, NULL}, "context slot"},
         {{"test:x/api", "[resource-drop]nothing", 1, 0, {I32}, NULL}, "unknown resource type"},
         {{"pulseengine:async", "stream_read", 4, 1, {I32, I32, I32, I32, I32}, NULL}, "pulseengine:async"},
+        {{"$root", "[stream-new-1]streamer", 0, 1, {I64}, NULL}, "no stream/future number 1"},
+        {{"$root", "[future-new-0]streamer", 0, 1, {I64}, NULL}, "is a stream"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        mock_module_def_t m = {&cases[i].imp, 1, g_exports, 5, 65536};
+        mock_module_def_t m = {&cases[i].imp, 1, g_exports, 6, 65536};
         gale_cm_component_t *c = NULL;
         gale_cm_err_t err = {0};
         int rc = gale_cm_component_load(&opts, (const uint8_t *)&m, sizeof m, &world, &c, &err);
@@ -528,7 +541,7 @@ static void test_link_errors(void **state)
     assert_non_null(strstr(err.message, "\"[async-lift]run\" missing"));
     /* meld spelling: async-lowered import without the marker, bound by core type */
     mock_sig_t meld_imp[] = {{"test:x/api", "wait", 2, 1, {I32, I32, I32}, NULL}};
-    mock_module_def_t m2 = {meld_imp, 1, g_exports, 5, 65536};
+    mock_module_def_t m2 = {meld_imp, 1, g_exports, 6, 65536};
     assert_int_equal(gale_cm_component_load(&opts, (const uint8_t *)&m2, sizeof m2, &world, &c, &err), 0);
     gale_cm_component_free(c);
 }

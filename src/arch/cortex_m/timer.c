@@ -108,11 +108,11 @@ static void cm_systick_retune(void)
 
 void gale_arch_timer_set(uint64_t deadline)
 {
+    cm_deadline = deadline;
     if (cm_board_timer) {
         cm_board_timer->set(deadline);
         return;
     }
-    cm_deadline = deadline;
     if (cm_started)
         cm_systick_retune();
 }
@@ -161,7 +161,10 @@ void cm_timer_stop(void)
 
 void gale_cm_timer_expired(void)
 {
-    gale_kernel_arch_timer_isr();
+    unsigned int key = gale_arch_irq_lock();
+    cm_deadline = UINT64_MAX;
+    gale_kernel_arch_timer_isr();   /* re-arms through gale_arch_timer_set */
+    gale_arch_irq_unlock(key);
 }
 
 void gale_cm_systick_handler(void)
