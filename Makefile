@@ -5,7 +5,7 @@ CMAKE ?= cmake
 CTEST ?= ctest
 JOBS  ?= $(shell nproc)
 
-.PHONY: all setup run test host-test cross-build qemu-test bench prove fuzz clean
+.PHONY: all setup run run-native test host-test cross-build qemu-test bench prove fuzz clean
 
 all: test
 
@@ -16,8 +16,16 @@ build/host-debug/build.ninja: CMakeLists.txt CMakePresets.json
 	$(CMAKE) --preset host-debug >/dev/null
 
 # The main job: boot the example system in the host simulator and show what it did.
+# examples/hello-components: two wasm component systems in two threads on one
+# simulated core, trading through the kernel-primitives world.
 # (host-release: no sanitizer runtime in the way of the simulator's output)
 run: setup
+	@$(CMAKE) --preset host-release >/dev/null
+	@$(CMAKE) --build --preset host-release -j $(JOBS) --target gale_run_components >/dev/null
+	@$(CMAKE) --build --preset host-release --target run_components
+
+# examples/hello: the native kernel demo (threads, msgq, timers, priority inheritance).
+run-native: setup
 	@$(CMAKE) --preset host-release >/dev/null
 	@$(CMAKE) --build --preset host-release -j $(JOBS) --target gale_run_example >/dev/null
 	@$(CMAKE) --build --preset host-release --target run

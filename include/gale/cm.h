@@ -744,6 +744,11 @@ int gale_cm_task_start(gale_cm_instance_t *inst, const char *iface, const char *
 /* Runs ready callbacks; blocks (sched wait) while all tasks wait. Returns when
  * no task is left (0), or on a trap (GALE_ETRAP). */
 int gale_cm_run_tasks(gale_cm_instance_t *inst, gale_cm_err_t *err);
+/* Bounded poll: every entry / callback of an async task (and every sync export
+ * call) gets `fuel` units (about one per instruction); running out traps the
+ * instance ("fuel budget of N per call exhausted"). 0 turns it off. */
+void gale_cm_instance_set_call_fuel(gale_cm_instance_t *inst, uint64_t fuel);
+
 /* Like gale_cm_run_tasks but never blocks: 0 when no task is left,
  * GALE_EAGAIN while tasks wait for events, < 0 on a trap. */
 int gale_cm_poll_tasks(gale_cm_instance_t *inst, gale_cm_err_t *err);
@@ -818,6 +823,7 @@ typedef struct gale_cm_spawn_cfg {
     size_t stack_size;
     uint32_t cpu_mask;              /* 0: the caller's core */
     uint64_t fuel;                  /* per run; UINT64_MAX = unmetered */
+    uint64_t fuel_per_call;         /* bounded poll: per entry/callback call (0 = off) */
     int restart_policy;             /* gale_cm_restart_policy_t */
     uint32_t max_restarts, backoff_base_ms, backoff_max_ms;
     void (*report)(gale_cm_system_t *sys, gale_cm_sys_report_t what, const char *msg, void *user);

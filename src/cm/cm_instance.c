@@ -221,6 +221,21 @@ void cm_cx_init(gale_cm_instance_t *inst, gale_cm_cx_t *cx, gale_cm_arena_t *are
     cx->what = what;
 }
 
+void gale_cm_instance_set_call_fuel(gale_cm_instance_t *inst, uint64_t fuel)
+{
+    inst->call_fuel = fuel;
+}
+
+/* Top-level guest calls (entry, callback, export) start with the per-call
+ * budget when one is set. */
+static int cm_guest_call_budgeted(gale_cm_instance_t *inst, gale_wasm_func_t *f, const gale_wasm_val_t *args, uint32_t n,
+                                  gale_wasm_val_t *res, uint32_t nr, const char *what, gale_cm_err_t *err)
+{
+    if (inst->call_fuel)
+        inst->comp->eng->set_fuel(inst->wi, inst->call_fuel);
+    return cm_guest_call(inst, f, args, n, res, nr, what, err);
+}
+
 int cm_guest_call(gale_cm_instance_t *inst, gale_wasm_func_t *f, const gale_wasm_val_t *args, uint32_t n,
                   gale_wasm_val_t *res, uint32_t nr, const char *what, gale_cm_err_t *err)
 {
@@ -228,10 +243,15 @@ int cm_guest_call(gale_cm_instance_t *inst, gale_wasm_func_t *f, const gale_wasm
     memset(&trap, 0, sizeof trap);
     const gale_wasm_engine_t *eng = inst->comp->eng;
     int rc = eng->call(inst->wi, f, args, n, res, nr, &trap);
-    if (rc == GALE_EFUEL) {
-        eng->abort(inst->wi);
+    if (rc == GALE_EFUEL || (rc == GALE_ETRAP && trap.code == GALE_TRAP_OUT_OF_FUEL)) {
+        if (rc == GALE_EFUEL)
+            eng->abort(inst->wi);
         trap.code = GALE_TRAP_OUT_OF_FUEL;
-        cm_strcpy(trap.message, sizeof trap.message, "fuel budget exhausted");
+        if (inst->call_fuel)
+            snprintf(trap.message, sizeof trap.message, "fuel budget of %llu per call exhausted",
+                     (unsigned long long)inst->call_fuel);
+        else
+            cm_strcpy(trap.message, sizeof trap.message, "fuel budget exhausted");
         rc = GALE_ETRAP;
     }
     if (rc == 0)
@@ -1045,7 +1065,7 @@ static int call_sync_export(gale_cm_instance_t *inst, cm_export_t *x, const gale
     inst->in_sync_export = true;
     inst->running_export = x->entry;
     inst->current = NULL;
-    rc = cm_guest_call(inst, e.u.func, args, s.n_params, res, s.n_results, x->entry, err);
+    rc = cm_guest_call_budgeted(inst, e.u.func, args, s.n_params, res, s.n_results, x->entry, err);
     inst->in_sync_export = false;
     if (rc) {
         inst->running_export = NULL;
@@ -1130,7 +1150,7 @@ static int task_run_core(gale_cm_instance_t *inst, cm_task_t *t, gale_wasm_func_
     cm_task_t *prev = inst->current;
     inst->current = t;
     inst->running_export = inst->comp->exp[t->exp].entry;
-    int rc = cm_guest_call(inst, f, args, n, res, 1, inst->running_export, err);
+    int rc = cm_guest_call_budgeted(inst, f, args, n, res, 1, inst->running_export, err);
     inst->current = prev;
     inst->running_export = NULL;
     if (rc)

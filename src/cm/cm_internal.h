@@ -153,6 +153,7 @@ struct gale_cm_instance {
     gale_cm_arena_t arena;
     _Alignas(16) uint8_t arena_buf[GALE_CM_ARENA_BYTES];
     volatile uint32_t notify_seq;
+    uint64_t call_fuel; /* per entry/callback/export call (0 = off) */
     void (*notify_fn)(gale_cm_instance_t *, void *);
     void *notify_arg;
     gale_sem_t wake; /* kernel-backed sched: the instance thread sleeps here */

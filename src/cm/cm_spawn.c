@@ -69,8 +69,11 @@ static void system_main(void *p1, void *p2, void *p3)
         gale_cm_instance_t *inst = NULL;
         int rc = gale_cm_instantiate(s->cfg.component, s->cfg.host_ctx, s->cfg.fuel, &inst, &err);
         s->inst = inst;
-        if (inst)
+        if (inst) {
             gale_cm_instance_set_name(inst, s->cfg.name);
+            if (s->cfg.fuel_per_call)
+                gale_cm_instance_set_call_fuel(inst, s->cfg.fuel_per_call);
+        }
         if (rc == 0) {
             set_state(s, GALE_CM_EV_STARTED, 0);
             report(s, GALE_CM_REPORT_STARTED, "started");

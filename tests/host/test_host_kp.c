@@ -259,6 +259,64 @@ static const gale_cm_export_decl_t bad_exports[] = {
     {"", "use-after-drop", {0, NULL, NULL, false}}, {"", "wrong-type", {0, NULL, NULL, false}},
     {"", "div-zero", {1, p_u32, &gale_cm_t_u32, false}}, {"", "oob-list", {0, NULL, NULL, false}},
 };
+static const gale_cm_export_decl_t spin_exports[] = {
+    {"", "spin", {1, p_u32, &gale_cm_t_u32, false}},
+    {"", "spin-async", {0, NULL, NULL, true}},
+};
+
+static void run_spin(void *p1, void *p2, void *p3)
+{
+    (void)p2, (void)p3;
+    int *fails = p1;
+    static gale_cm_world_t w;
+    w = *gale_host_kernel_primitives(0);
+    w.exports = spin_exports;
+    w.n_exports = 2;
+    size_t len;
+    uint8_t *bytes = read_file(BAD_WASM, &len);
+    gale_cm_component_t *c;
+    gale_cm_err_t err = {0};
+    if (gale_cm_component_load(NULL, bytes, len, &w, &c, &err)) {
+        printf("spin: load: %s\n", err.message);
+        (*fails)++;
+        free(bytes);
+        return;
+    }
+    free(bytes);
+    for (int i = 0; i < 2; i++) {
+        gale_cm_instance_t *inst;
+        if (gale_cm_instantiate(c, NULL, UINT64_MAX, &inst, &err)) {
+            (*fails)++;
+            continue;
+        }
+        gale_cm_instance_set_call_fuel(inst, 200000);
+        uint8_t buf[64];
+        gale_cm_arena_t ar;
+        gale_cm_arena_init(&ar, buf, sizeof buf);
+        gale_cm_val_t r, zero = {.kind = GALE_CM_U32, .u.u = 1};
+        int rc = gale_cm_call_export(inst, "", spin_exports[i].name, &zero, spin_exports[i].type.n_params, &r, &ar, &err);
+        const gale_cm_trap_info_t *ti = gale_cm_instance_trap(inst);
+        if (rc != GALE_ETRAP || !strstr(ti->reason, "fuel budget of 200000 per call exhausted")) {
+            printf("spin %s: rc %d reason '%s'\n", spin_exports[i].name, rc, ti->reason);
+            (*fails)++;
+        }
+        gale_cm_instance_free(inst);
+    }
+    gale_cm_component_free(c);
+}
+
+static void test_runaway_guest_bounded_by_fuel(void **state)
+{
+    (void)state;
+    boot();
+    gale_thread_t t;
+    int fails = 0;
+    gale_kernel_thread_create(&t, stack_a, sizeof stack_a, run_spin, &fails, NULL, NULL, GALE_PRIO_PREEMPT(5), 0,
+                              GALE_NO_WAIT);
+    gale_sim_run();
+    assert_int_equal(fails, 0);
+}
+
 static const char *const bad_expect[] = {
     "out of bounds", "misaligned", "invalid UTF-8", "discriminant 7 out of range",
     "not a live resource handle", "has resource type 1, expected 0", "divide by zero", "out of bounds",
@@ -357,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_async_stats),
         cmocka_unit_test(test_every_resource),
         cmocka_unit_test(test_bad_guests),
+        cmocka_unit_test(test_runaway_guest_bounded_by_fuel),
         cmocka_unit_test(test_grants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

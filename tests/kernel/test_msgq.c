@@ -205,6 +205,34 @@ static void test_delete_with_waiters_is_busy_and_isr_rules(void **state)
     assert_string_equal(kt_log, "isr r:0:7@5 ");
 }
 
+static void isr_put(void *arg)
+{
+    uint32_t v = (uint32_t)(uintptr_t)arg;
+    assert_int_equal(gale_kernel_msgq_put(&q, &v, GALE_NO_WAIT), GALE_OK);
+}
+
+static void test_isr_put_races_get_timeout_at_same_tick(void **state)
+{
+    (void)state;
+    /* The put lands at the tick the reader's timeout is due: the timeout
+     * wins and the message stays queued for the next reader. */
+    kt_begin(1);
+    gale_kernel_msgq_init(&q, qbuf, sizeof(uint32_t), 4);
+    kt_spawn(0, "r", reader, "r", (void *)(intptr_t)3000, 4);
+    gale_sim_irq_raise_at(0, 3000000, isr_put, (void *)(uintptr_t)5);
+    assert_int_equal(gale_sim_run(), GALE_OK);
+    assert_string_equal(kt_log, "r:-4:0@3000 ");
+    assert_int_equal(gale_kernel_msgq_num_used_get(&q), 1);
+    /* One tick earlier the put wins and goes straight to the reader. */
+    kt_begin(1);
+    gale_kernel_msgq_init(&q, qbuf, sizeof(uint32_t), 4);
+    kt_spawn(0, "r", reader, "r", (void *)(intptr_t)3000, 4);
+    gale_sim_irq_raise_at(0, 2999000, isr_put, (void *)(uintptr_t)6);
+    assert_int_equal(gale_sim_run(), GALE_OK);
+    assert_string_equal(kt_log, "r:0:6@2999 ");
+    assert_int_equal(gale_kernel_msgq_num_used_get(&q), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_purge_fails_waiting_writers),
         cmocka_unit_test(test_get_times_out_at_exact_tick),
         cmocka_unit_test(test_delete_with_waiters_is_busy_and_isr_rules),
+        cmocka_unit_test(test_isr_put_races_get_timeout_at_same_tick),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

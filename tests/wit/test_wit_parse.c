@@ -9,6 +9,8 @@
 
 #include "wit_test_util.h"
 
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+
 static const char *g_root;
 
 static char *path_of(const char *rel)

@@ -618,9 +618,11 @@ static void func_flat(const gale_wit_func_t *f, gale_wit_layout_t *pl, gale_wit_
 {
     gale_wit_bytes_t b = {0};
     gale_wit_desc_func_t df;
-    gale_wit_desc_encode_func(f, 0, NULL, NULL, &b);
-    gale_wit_desc_func(b.data, b.len, &df);
-    gale_wit_desc_func_flat(&df, pl, rl);
+    memset(&df, 0, sizeof df);
+    memset(pl, 0, sizeof *pl);
+    memset(rl, 0, sizeof *rl);
+    if (gale_wit_desc_encode_func(f, 0, NULL, NULL, &b) == 0 && gale_wit_desc_func(b.data, b.len, &df) == 0)
+        gale_wit_desc_func_flat(&df, pl, rl);
     gale_wit_bytes_free(&b);
 }
 

@@ -187,6 +187,11 @@ static inline int gale_wit_desc_layout_at(const uint8_t **pp, const uint8_t *end
     const uint8_t *p = *pp;
     int rc;
     uint32_t n;
+    out->size = 0;
+    out->align = 1;
+    out->nflat = 0;
+    for (unsigned i = 0; i < GALE_WIT_FLAT_CAP; i++)
+        out->flat[i] = 0;
     if (depth > GALE_WIT_DESC_MAX_DEPTH)
         return GALE_EMALFORMED;
     if (p >= end)
@@ -404,6 +409,12 @@ static inline int gale_wit_desc_func(const uint8_t *desc, size_t len, gale_wit_d
 {
     const uint8_t *p = desc, *end = desc + len;
     int rc;
+    f->is_async = false;
+    f->named = false;
+    f->nparams = 0;
+    f->params = NULL;
+    f->result = NULL;
+    f->end = NULL;
     if (len < 3 || (desc[0] & ~GALE_WIT_D_NAMED) != GALE_WIT_D_FUNC)
         return GALE_EMALFORMED;
     f->named = (desc[0] & GALE_WIT_D_NAMED) != 0;
@@ -485,6 +496,11 @@ static inline int gale_wit_desc_core_sig(const uint8_t *desc, size_t len, gale_w
 {
     gale_wit_desc_func_t f;
     gale_wit_layout_t pl, rl;
+    sig->nparams = sig->nresults = 0;
+    sig->params_indirect = sig->results_indirect = false;
+    for (unsigned i = 0; i < sizeof sig->params; i++)
+        sig->params[i] = 0;
+    sig->results[0] = 0;
     int rc = gale_wit_desc_func(desc, len, &f);
     if (rc)
         return rc;
@@ -569,6 +585,14 @@ static inline int gale_wit_desc_open(const uint8_t *desc, const uint8_t *end, ga
 {
     const uint8_t *p = desc;
     int rc;
+    it->p = desc;
+    it->end = end;
+    it->tag = 0;
+    it->named = false;
+    it->count = 0;
+    it->index = 0;
+    if (aux)
+        *aux = 0;
     if (p >= end)
         return GALE_EMALFORMED;
     it->tag = (uint8_t)(*p & ~GALE_WIT_D_NAMED);
@@ -622,6 +646,9 @@ static inline int gale_wit_desc_next(gale_wit_desc_iter_t *it, const char **name
                                      const uint8_t **type)
 {
     int rc;
+    *name = NULL;
+    *name_len = 0;
+    *type = NULL;
     if (it->index >= it->count)
         return 0;
     if ((rc = gale_wit_desc_name(&it->p, it->end, it->named, name, name_len)))

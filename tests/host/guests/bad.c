@@ -51,3 +51,25 @@ __attribute__((export_name("oob-list"))) void oob_list(void)
     int32_t q = kp_msgq_new(4, 1);
     kp_msgq_put(q, (void *)0x7fffff00, 0x1000, KP_NO_WAIT, &u);
 }
+
+/* runaway code: only a fuel budget stops it */
+__attribute__((export_name("spin"))) uint32_t spin(uint32_t x)
+{
+    volatile uint32_t v = x;
+    for (;;)
+        v = v * 3 + 1;
+    return v;
+}
+
+__attribute__((export_name("[async-lift]spin-async"))) uint32_t spin_async(void)
+{
+    return 1; /* YIELD: the runaway part is in the callback */
+}
+
+__attribute__((export_name("[callback][async-lift]spin-async"))) uint32_t spin_async_cb(uint32_t a, uint32_t b, uint32_t c)
+{
+    volatile uint32_t v = a + b + c;
+    for (;;)
+        v = v * 3 + 1;
+    return v;
+}
