@@ -10,7 +10,9 @@
  * bytes); waiters are served in wait-queue order (priority, then FIFO). The
  * controller then sometimes sleeps a few ticks: every waiter whose deadline
  * falls in that window must time out (timeouts due at a tick fire before an
- * operation made at that tick: the race the model pins down). Objects'
+ * operation made at that tick: the race the model pins down). In some steps
+ * a simulated interrupt does a no-wait operation at a random tick inside the
+ * time advance (thread-only calls must be refused there). Objects'
  * observable state (counts, flag word, bytes buffered) is compared too.
  *
  * Usage: test_kobj_random [seeds [steps]] (defaults 40 seeds x 2000 steps per
@@ -20,6 +22,7 @@
 #include "ktest.h"
 
 #define NW 4                 /* workers; index NW is the controller */
+#define ISR_ID (NW + 1)      /* operations done by a simulated interrupt */
 #define MAXB 16              /* max bytes per pipe / mbox op */
 
 enum { OBJ_MSGQ, OBJ_STACK, OBJ_SLAB, OBJ_EVENT, OBJ_PIPE, OBJ_MBOX, OBJ_CONDVAR, OBJ_COUNT };
@@ -53,14 +56,14 @@ typedef struct res {
 /* ---- shared state ---- */
 static int obj;
 static uint64_t rng;
-static op_t cmd[NW + 1];
-static res_t act[NW + 1], expct[NW + 1];
+static op_t cmd[NW + 2];
+static res_t act[NW + 2], expct[NW + 2];
 static gale_sem_t go[NW];
 static int prio[NW + 1];
 static unsigned seed_now, step_now;
 static int steps_per_run;
 static bool failed;
-static unsigned long st_ops, st_blocked, st_timeouts, st_woken, st_ok;
+static unsigned long st_ops, st_blocked, st_timeouts, st_woken, st_ok, st_isr;
 
 static uint32_t rnd(uint32_t n)
 {
@@ -591,7 +594,7 @@ static op_t gen_op(bool ctl)
 /* ---- checking ---- */
 static void check_step(const char *when)
 {
-    for (int w = 0; w <= NW; w++) {
+    for (int w = 0; w <= ISR_ID; w++) {
         if (expct[w].done) {
             if (expct[w].rc == GALE_ETIMEDOUT) st_timeouts++;
             else if (expct[w].rc >= 0) st_ok++;
@@ -640,6 +643,34 @@ static void check_step(const char *when)
     memset(expct, 0, sizeof expct);
 }
 
+static void isr_op(void *arg)
+{
+    (void)arg;
+    exec_op(ISR_ID, &cmd[ISR_ID], &act[ISR_ID]);
+    act[ISR_ID].done = true;
+}
+
+/* An interrupt does one no-wait operation `at` ticks from now, inside a time
+ * advance of d ticks: waiters due at or before that tick time out first. */
+static void isr_step(uint64_t now, uint64_t at, uint64_t d)
+{
+    op_t op = gen_op(true);
+    if (op.kind < 0)
+        return;
+    model_timeouts(now + at);
+    if (op.kind == OP_SEND || op.kind == OP_RECV || op.kind == OP_CVWAIT)
+        expect(ISR_ID, GALE_ECONTEXT, 0, 0);      /* thread-only calls are refused */
+    else
+        model_apply(ISR_ID, &op, now + at);
+    model_timeouts(now + d);
+    cmd[ISR_ID] = op;
+    st_isr++;
+    assert_int_equal(gale_sim_irq_raise_at(0, (now + at) * (1000000000ull / GALE_CONFIG_TICK_HZ), isr_op, NULL),
+                     GALE_OK);
+    gale_kernel_sleep(GALE_TICKS(d));
+    check_step("interrupt + time advance");
+}
+
 static void controller(void *p1, void *p2, void *p3)
 {
     (void)p1; (void)p2; (void)p3;
@@ -663,7 +694,10 @@ static void controller(void *p1, void *p2, void *p3)
             }
             check_step("operation");
         }
-        if (n_idle <= 1 || rnd(100) < 40) {
+        if (rnd(100) < 15) {
+            uint64_t d = 1 + rnd(5);
+            isr_step(now, 1 + rnd((uint32_t)d), d);
+        } else if (n_idle <= 1 || rnd(100) < 40) {
             uint64_t d = 1 + rnd(5);
             model_timeouts(now + d);
             gale_kernel_sleep(GALE_TICKS(d));
@@ -725,11 +759,12 @@ static int n_seeds = 40, n_steps = 2000;
 
 static void run_object(int object)
 {
-    st_ops = st_blocked = st_timeouts = st_woken = st_ok = 0;
+    st_ops = st_blocked = st_timeouts = st_woken = st_ok = st_isr = 0;
     for (int s = 1; s <= n_seeds; s++)
         run_one(object, (unsigned)s, n_steps);
-    printf("  %s: %d seeds x %d steps: %lu operations, %lu blocked, %lu timed out, %lu succeeded; "
-           "all matched the model\n", obj_names[object], n_seeds, n_steps, st_ops, st_blocked, st_timeouts, st_ok);
+    printf("  %s: %d seeds x %d steps: %lu operations (%lu from interrupts), %lu blocked, %lu timed out, "
+           "%lu succeeded; all matched the model\n", obj_names[object], n_seeds, n_steps, st_ops + st_isr, st_isr,
+           st_blocked, st_timeouts, st_ok);
 }
 
 static void test_msgq_vs_model(void **state) { (void)state; run_object(OBJ_MSGQ); }
