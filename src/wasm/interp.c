@@ -584,6 +584,13 @@ dispatch:
         ip += 3;
         NEXT();
     }
+    CASE(MOV2)
+    {
+        S(1) = S(2);
+        S(3) = S(4);
+        ip += 5;
+        NEXT();
+    }
     CASE(CONST32)
     {
         S(1).i64 = ip[2];

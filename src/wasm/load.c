@@ -476,6 +476,21 @@ static void emit6(ld_t *L, uint32_t op, uint32_t a, uint32_t b, uint32_t c, uint
     emit_w(L, e);
 }
 
+/* A move; merged with a directly preceding move into one MOV2 op. */
+static void emit_mov(ld_t *L, uint32_t d, uint32_t a)
+{
+    if (dead(L))
+        return;
+    uint32_t lo = L->last_op;
+    if (lo != NONE32 && L->code[lo] == GW_OP_MOV && lo + 3 == L->nco) {
+        L->code[lo] = GW_OP_MOV2;
+        emit_w(L, d);
+        emit_w(L, a);
+        return;
+    }
+    emit3(L, GW_OP_MOV, d, a);
+}
+
 /* Marks the current position as a jump target (no peephole across it). */
 static void label_here(ld_t *L) { L->last_op = L->prev_op = NONE32; }
 
@@ -534,7 +549,7 @@ static void materialize(ld_t *L, uint32_t pos)
 {
     uint32_t s = slot_of(L, pos);
     if (L->vloc[pos] != s) {
-        emit3(L, GW_OP_MOV, s, L->vloc[pos]);
+        emit_mov(L, s, L->vloc[pos]);
         L->vloc[pos] = s;
     }
 }
@@ -647,7 +662,7 @@ static int branch_copies(ld_t *L, const ctl_t *target, uint32_t n, int do_emit)
         materialize_range(L, src_pos);
     for (uint32_t i = 0; i < n; i++)
         if (L->vloc[src_pos + i] != dst + i)
-            emit3(L, GW_OP_MOV, dst + i, L->vloc[src_pos + i]);
+            emit_mov(L, dst + i, L->vloc[src_pos + i]);
     return 1;
 }
 
@@ -1382,7 +1397,7 @@ static void translate_body(ld_t *L, uint32_t fidx, const uint8_t *body_end)
                 L->code[lo + 1] = x; /* retarget the producer */
                 src = x;
             } else {
-                emit3(L, GW_OP_MOV, x, src);
+                emit_mov(L, x, src);
             }
             if (op == 0x22) {
                 push(L, L->ltypes[x]);

@@ -25,7 +25,9 @@
 
 #include "gale/wasm.h"
 
+#ifndef GALE_FUZZ_GEN_NO_ENTRY
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#endif
 
 #define FUEL 30000u
 #define SLICE 97u
@@ -34,6 +36,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_DEPTH 6
 
 enum { T_I32 = 0x7f, T_I64 = 0x7e, T_F32 = 0x7d, T_F64 = 0x7c };
+
+/* Differential mode (tests/fuzz/gen_diff.c, compared with wabt's wasm-interp):
+ * f takes no parameters (its eight locals start at zero) and returns an i64
+ * that folds every value left on the stack and every local, with NaNs
+ * canonicalised; no host import; no operation that exposes NaN bit patterns
+ * (reinterpret, float stores), since those may differ between conforming
+ * engines. */
+static int g_diff_mode;
 
 typedef struct gen {
     const uint8_t *in;
@@ -246,6 +256,8 @@ static void emit_memarg(gen_t *g, uint8_t natural)
 
 static void gen_call_args(gen_t *g)
 {
+    if (g_diff_mode)
+        return;
     for (int i = 0; i < 4; i++) {
         emit(g, 0x20);
         emit_uleb(g, (uint32_t)i); /* pass the params through */
@@ -313,6 +325,8 @@ static void gen_instr(gen_t *g, uint8_t result_type)
     case 8:
     case 9: { /* an operator whose operands are on top (or made so) */
         const op_t *o = &ops[take(g) % N_OPS];
+        if (g_diff_mode && o->code >= 0xbc && o->code <= 0xbf)
+            break; /* reinterpret: NaN bits are not portable */
         int need = o->b ? 2 : 1;
         int ok = avail(g) >= need && top(g, 0) == (o->b ? o->b : o->a) && (!o->b || top(g, 1) == o->a);
         if (!ok) {
@@ -348,6 +362,8 @@ static void gen_instr(gen_t *g, uint8_t result_type)
     case 12:
     case 13: { /* store */
         int k = take(g) % (int)(sizeof stores / sizeof stores[0]);
+        if (g_diff_mode && (stores[k].t == T_F32 || stores[k].t == T_F64))
+            break; /* float stores expose NaN bits */
         emit_addr(g);
         ensure(g, stores[k].t);
         emit(g, stores[k].code);
@@ -449,7 +465,8 @@ static void gen_instr(gen_t *g, uint8_t result_type)
         if (take(g) < 64) {
             gen_call_args(g);
             emit(g, 0x10);
-            emit_uleb(g, take(g) % 3); /* 0: the host import h, 1: f itself, 2: the helper */
+            /* 0: the host import h, 1: f itself, 2: the helper (diff mode: 0 f, 1 helper) */
+            emit_uleb(g, g_diff_mode ? 1u : take(g) % 3u); /* diff mode: no recursion (depth limits differ) */
             push(g, result_type);
             return;
         }
@@ -458,7 +475,7 @@ static void gen_instr(gen_t *g, uint8_t result_type)
         if (take(g) < 64) {
             gen_call_args(g);
             emit(g, 0x41);
-            emit_sleb(g, take(g) % 5);
+            emit_sleb(g, g_diff_mode ? ((take(g) & 7) ? 1 : 1 + take(g) % 5) : take(g) % 5);
             emit(g, 0x11);
             emit_uleb(g, 0); /* type 0 */
             emit_uleb(g, 0); /* table 0 */
@@ -501,7 +518,7 @@ static void sec(uint8_t *m, size_t *len, uint8_t id, const uint8_t *payload, siz
 /* Builds the module into `m` (capacity MAX_BODY + 256); returns its length. */
 static size_t build_module(gen_t *g, uint8_t *m, uint8_t *result_type_out)
 {
-    uint8_t result_type = types4[take(g) & 3];
+    uint8_t result_type = g_diff_mode ? T_I64 : types4[take(g) & 3];
     *result_type_out = result_type;
     size_t n_instrs = 1 + (g->n > 8 ? (g->n - 8) / 2 : 4);
     if (n_instrs > 2000)
@@ -510,13 +527,47 @@ static size_t build_module(gen_t *g, uint8_t *m, uint8_t *result_type_out)
         gen_instr(g, result_type);
     while (g->depth > 0)
         close_block(g);
-    while (g->sp > 0) {
-        emit(g, 0x1a);
-        g->sp--;
+    if (g_diff_mode) {
+        /* Fold the stack and the locals into an i64 accumulator kept in
+         * local 5 (floats: NaN canonicalised first, in locals 6 and 7). */
+        for (int l = 0; l < 8; l++)
+            if (l != 5) {
+                emit(g, 0x20);
+                emit_uleb(g, (uint32_t)l);
+                push(g, types4[l & 3]);
+            }
+        while (g->sp > 0) {
+            uint8_t t = top(g, 0);
+            if (t == T_I32) {
+                emit(g, 0xad); /* i64.extend_i32_u */
+            } else if (t == T_F32) {
+                static const uint8_t c[] = {0x22, 6, 0x20, 6, 0x5c, 0x04, 0x7e, 0x42, 0x80, 0x80, 0x80, 0xfe, 0x07,
+                                            0x05, 0x20, 6, 0xbc, 0xad, 0x0b};
+                for (size_t i = 0; i < sizeof c; i++)
+                    emit(g, c[i]);
+            } else if (t == T_F64) {
+                static const uint8_t c[] = {0x22, 7, 0x20, 7, 0x62, 0x04, 0x7e, 0x42, 0x80, 0x80, 0x80, 0x80,
+                                            0x80, 0x80, 0x80, 0xfc, 0xff, 0x00, 0x05, 0x20, 7, 0xbd, 0x0b};
+                for (size_t i = 0; i < sizeof c; i++)
+                    emit(g, c[i]);
+            }
+            static const uint8_t fold[] = {0x20, 5, 0x7c, 0x42, 0xb3, 0x83, 0x80, 0x80, 0x80, 0x20, 0x7e, 0x21, 5};
+            for (size_t i = 0; i < sizeof fold; i++)
+                emit(g, fold[i]);
+            g->sp--;
+        }
+        emit(g, 0x20);
+        emit_uleb(g, 5);
+        emit(g, 0x0b);
+    } else {
+        while (g->sp > 0) {
+            emit(g, 0x1a);
+            g->sp--;
+        }
+        emit(g, 0x20); /* return the param of the result type */
+        emit_uleb(g, local_of(g, result_type) & 3u);
+        emit(g, 0x0b);
     }
-    emit(g, 0x20); /* return the param of the result type */
-    emit_uleb(g, local_of(g, result_type) & 3u);
-    emit(g, 0x0b);
 
     size_t len = 0;
     static const uint8_t hdr[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
@@ -525,9 +576,14 @@ static size_t build_module(gen_t *g, uint8_t *m, uint8_t *result_type_out)
     uint8_t type[] = {1, 0x60, 4, T_I32, T_I64, T_F32, T_F64, 1, result_type};
     memcpy(g->functype, type + 3, 4);
     g->functype[4] = result_type;
-    sec(m, &len, 1, type, sizeof type);
+    static const uint8_t type_diff[] = {1, 0x60, 0, 1, T_I64};
+    if (g_diff_mode)
+        sec(m, &len, 1, type_diff, sizeof type_diff);
+    else
+        sec(m, &len, 1, type, sizeof type);
     uint8_t imp[] = {1, 3, 'e', 'n', 'v', 1, 'h', 0x00, 0};
-    sec(m, &len, 2, imp, sizeof imp);
+    if (!g_diff_mode)
+        sec(m, &len, 2, imp, sizeof imp);
     uint8_t funcs[] = {2, 0, 0};
     sec(m, &len, 3, funcs, sizeof funcs);
     uint8_t table[] = {1, 0x70, 0x00, 5};
@@ -536,10 +592,14 @@ static size_t build_module(gen_t *g, uint8_t *m, uint8_t *result_type_out)
     sec(m, &len, 5, mem, sizeof mem);
     uint8_t glob[] = {2, T_I32, 1, 0x41, 0x07, 0x0b, T_F64, 1, 0x44, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x0b};
     sec(m, &len, 6, glob, sizeof glob);
-    uint8_t exp[] = {1, 1, 'f', 0x00, 1};
+    uint8_t exp[] = {1, 1, 'f', 0x00, (uint8_t)(g_diff_mode ? 0 : 1)};
     sec(m, &len, 7, exp, sizeof exp);
     uint8_t elem[] = {1, 0x00, 0x41, 0x00, 0x0b, 3, 0, 1, 2};
-    sec(m, &len, 9, elem, sizeof elem);
+    static const uint8_t elem_diff[] = {1, 0x00, 0x41, 0x00, 0x0b, 2, 0, 1};
+    if (g_diff_mode)
+        sec(m, &len, 9, elem_diff, sizeof elem_diff);
+    else
+        sec(m, &len, 9, elem, sizeof elem);
     /* Code: f (generated) and the helper (returns its param of the result type). */
     uint8_t *code = malloc(g->len + 64);
     if (!code)
@@ -547,22 +607,27 @@ static size_t build_module(gen_t *g, uint8_t *m, uint8_t *result_type_out)
     size_t cl = 0;
     code[cl++] = 2;
     uint8_t locals[] = {4, 1, T_I32, 1, T_I64, 1, T_F32, 1, T_F64};
-    size_t fsz = sizeof locals + g->len;
+    static const uint8_t locals_diff[] = {8, 1, T_I32, 1, T_I64, 1, T_F32, 1, T_F64,
+                                          1, T_I32, 1, T_I64, 1, T_F32, 1, T_F64};
+    const uint8_t *lp = g_diff_mode ? locals_diff : locals;
+    size_t lsz = g_diff_mode ? sizeof locals_diff : sizeof locals;
+    size_t fsz = lsz + g->len;
     size_t v = fsz;
     do {
         uint8_t b = v & 0x7f;
         v >>= 7;
         code[cl++] = v ? (uint8_t)(b | 0x80) : b;
     } while (v);
-    memcpy(code + cl, locals, sizeof locals);
-    cl += sizeof locals;
+    memcpy(code + cl, lp, lsz);
+    cl += lsz;
     memcpy(code + cl, g->body, g->len);
     cl += g->len;
     uint8_t k = 0;
     while (types4[k] != result_type)
         k++;
     uint8_t helper[] = {4, 0, 0x20, k, 0x0b};
-    memcpy(code + cl, helper, sizeof helper);
+    static const uint8_t helper_diff[] = {4, 0, 0x42, 42, 0x0b}; /* i64.const 42 */
+    memcpy(code + cl, g_diff_mode ? helper_diff : helper, sizeof helper);
     cl += sizeof helper;
     sec(m, &len, 10, code, cl);
     free(code);
@@ -571,6 +636,8 @@ static size_t build_module(gen_t *g, uint8_t *m, uint8_t *result_type_out)
     return len;
 }
 
+/* The libFuzzer target (gen_diff.c includes this file without it). */
+#ifndef GALE_FUZZ_GEN_NO_ENTRY
 static void fail(const char *what, const uint8_t *m, size_t len)
 {
     fprintf(stderr, "fuzz_wasm_gen: %s\n", what);
@@ -766,3 +833,4 @@ done:
     free(m);
     return 0;
 }
+#endif /* GALE_FUZZ_GEN_NO_ENTRY */

@@ -40,5 +40,13 @@
   (func (export "fmin") (param f32 f32) (result f32) (f32.min (local.get 0) (local.get 1)))
   (func (export "nearest") (param f64) (result f64) (f64.nearest (local.get 0)))
   (func (export "trunc") (param f64) (result i32) (i32.trunc_f64_s (local.get 0)))
+  ;; fused forms: i32.add k feeding a load wraps at 32 bits before the offset
+  (func (export "load_wrap") (param i32) (result i32)
+    (i32.load offset=4 (i32.add (local.get 0) (i32.const 8))))
+  ;; product of two loads (fused), and of a local and a load
+  (func (export "dot2") (param i32 i32) (result f64)
+    (f64.add
+      (f64.mul (f64.load (i32.add (local.get 0) (i32.const 8))) (f64.load (local.get 1)))
+      (f64.mul (f64.convert_i32_u (local.get 0)) (f64.load offset=8 (local.get 1)))))
   (func (export "multi") (param i32) (result i32 i32) (local.get 0) (i32.mul (local.get 0) (i32.const 2)))
 )

@@ -243,6 +243,32 @@ static void test_calls_and_traps(void **state)
     assert_int_equal(size, 65536);
     assert_int_equal(mem[65532], 0xef);
 
+    /* fused address arithmetic wraps like i32.add: 0xfffffff8 + 8 = 0, + offset 4 */
+    a[0].i32 = 4;
+    a[1].i32 = 0x01020304;
+    assert_int_equal(call1(&fx, "store", a, 2, NULL, 0, &trap), 0);
+    a[0].i32 = 0xfffffff8u;
+    assert_int_equal(call1(&fx, "load_wrap", a, 1, r, 1, &trap), 0);
+    assert_int_equal(r[0].i32, 0x01020304);
+    a[0].i32 = 0xfffffff0u; /* wraps to 0xfffffff8 + 4: out of bounds */
+    assert_int_equal(call1(&fx, "load_wrap", a, 1, r, 1, &trap), GALE_ETRAP);
+    assert_string_equal(trap.message, "out of bounds memory access");
+    {
+        double x = 1.5, y = -2.0, z = 0.25;
+        memcpy(mem + 1000 + 8, &x, 8);
+        memcpy(mem + 2000, &y, 8);
+        memcpy(mem + 2008, &z, 8);
+        a[0].i32 = 1000;
+        a[1].i32 = 2000;
+        assert_int_equal(call1(&fx, "dot2", a, 2, r, 1, &trap), 0);
+        double got;
+        memcpy(&got, &r[0].f64_bits, 8);
+        assert_true(got == 1.5 * -2.0 + 1000.0 * 0.25);
+        a[1].i32 = 65536 - 8; /* the second load of the fused product is past the end */
+        assert_int_equal(call1(&fx, "dot2", a, 2, r, 1, &trap), GALE_ETRAP);
+        assert_string_equal(trap.message, "out of bounds memory access");
+    }
+
     /* call_indirect: 0 add, 1 sub, 2 null, 9 out of range */
     a[1].i32 = 7;
     a[2].i32 = 5;

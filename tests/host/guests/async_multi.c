@@ -14,12 +14,6 @@ struct state {
 };
 static struct state S;
 
-/* results the test reads back through its own export */
-__attribute__((export_name("order"))) uint32_t order(void)
-{
-    return S.order[0] | (S.order[1] << 4) | (S.order[2] << 8) | (S.n << 12);
-}
-
 static uint32_t start(uint32_t status, uint32_t bit, uint32_t *st)
 {
     if (CM_STATUS(status) == 2) { /* RETURNED at once */
