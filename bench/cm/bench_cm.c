@@ -224,10 +224,14 @@ int main(int argc, char **argv)
             }
         fclose(ci);
     }
+    double load[1] = {0};
+    if (getloadavg(load, 1) < 1)
+        load[0] = -1;
     char md[4096];
     snprintf(md, sizeof md,
              "# Component host benchmarks (host-release -O2, interpreter, posix simulator)\n\n"
-             "Measured by `bench/cm/bench_cm` (`make bench`), wall-clock ns on %s, median of %d runs.\n"
+             "Measured by `bench/cm/bench_cm` (`make bench`), wall-clock ns on %s, median of %d runs\n"
+             "(1-minute load average %.1f during the run: on a shared machine the native round trip varies most).\n"
              "The guest is bench/cm/bench_guest.c (clang-14 -O2, wasm32).\n\n"
              "| What | ns | Notes |\n|---|---|---|\n"
              "| host call, sync-lowered (`[method]sem.count`) | %.0f | per call, minus the empty guest loop (%.1f ns/iter) |\n"
@@ -236,7 +240,7 @@ int main(int argc, char **argv)
              "each blocked get is served by a host worker thread |\n"
              "| the same round trip, two native threads | %.0f | gale_kernel_msgq_put/get |\n"
              "| ratio components / native | %.1fx | same run |\n",
-             cpu, REPS, res_sync, res_empty, res_async, comp_rt, native_rt, comp_rt / native_rt);
+             cpu, REPS, load[0], res_sync, res_empty, res_async, comp_rt, native_rt, comp_rt / native_rt);
     fputs(md, stdout);
     if (argc > 2) {
         FILE *o = fopen(argv[2], "w");

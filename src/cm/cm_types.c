@@ -108,19 +108,18 @@ static uint32_t align_to(uint32_t x, uint32_t a)
     return (x + a - 1) / a * a;
 }
 
-static uint32_t align_d(const gale_cm_type_t *t, int depth);
-static uint32_t size_d(const gale_cm_type_t *t, int depth);
-
-static uint32_t align_d(const gale_cm_type_t *t, int depth)
+/* Size and alignment in one pass (O(nodes)); returns false for malformed
+ * types (depth > MAX_DEPTH, bad kind, empty aggregates, too large). */
+static bool sa_d(const gale_cm_type_t *t, int depth, uint32_t *size, uint32_t *align)
 {
     if (!t || depth > MAX_DEPTH)
-        return 0;
+        return false;
     switch (t->kind) {
     case GALE_CM_BOOL:
     case GALE_CM_S8:
-    case GALE_CM_U8: return 1;
+    case GALE_CM_U8: *size = *align = 1; return true;
     case GALE_CM_S16:
-    case GALE_CM_U16: return 2;
+    case GALE_CM_U16: *size = *align = 2; return true;
     case GALE_CM_S32:
     case GALE_CM_U32:
     case GALE_CM_F32:
@@ -129,23 +128,39 @@ static uint32_t align_d(const gale_cm_type_t *t, int depth)
     case GALE_CM_BORROW:
     case GALE_CM_STREAM:
     case GALE_CM_FUTURE:
-    case GALE_CM_ERROR_CONTEXT: return 4;
+    case GALE_CM_ERROR_CONTEXT: *size = *align = 4; return true;
     case GALE_CM_S64:
     case GALE_CM_U64:
-    case GALE_CM_F64: return 8;
-    case GALE_CM_STRING: return 4;
-    case GALE_CM_LIST: return t->n ? align_d(t->elem, depth + 1) : 4;
+    case GALE_CM_F64: *size = *align = 8; return true;
+    case GALE_CM_STRING: *size = 8, *align = 4; return true;
+    case GALE_CM_LIST: {
+        if (!t->n) {
+            *size = 8, *align = 4;
+            return true;
+        }
+        uint32_t es, ea;
+        if (!sa_d(t->elem, depth + 1, &es, &ea) || (uint64_t)es * t->n > GALE_CM_MAX_LENGTH)
+            return false;
+        *size = es * t->n, *align = ea;
+        return true;
+    }
     case GALE_CM_RECORD:
     case GALE_CM_TUPLE: {
-        uint32_t a = 1;
+        uint32_t s = 0, a = 1;
+        if (t->n == 0 || !t->members)
+            return false;
         for (uint32_t i = 0; i < t->n; i++) {
-            uint32_t fa = align_d(t->members[i], depth + 1);
-            if (fa == 0)
-                return 0;
+            uint32_t fs, fa;
+            if (!sa_d(t->members[i], depth + 1, &fs, &fa))
+                return false;
+            s = align_to(s, fa) + fs;
+            if (s > GALE_CM_MAX_LENGTH)
+                return false;
             if (fa > a)
                 a = fa;
         }
-        return a;
+        *size = align_to(s, a), *align = a;
+        return true;
     }
     case GALE_CM_VARIANT:
     case GALE_CM_ENUM:
@@ -153,95 +168,43 @@ static uint32_t align_d(const gale_cm_type_t *t, int depth)
     case GALE_CM_RESULT: {
         uint32_t nc = gale_cm_type_ncases(t);
         if (nc == 0)
-            return 0;
-        uint32_t a = disc_size(nc);
+            return false;
+        uint32_t ds = disc_size(nc), maxca = 1, maxcs = 0;
         for (uint32_t i = 0; i < nc; i++) {
             const gale_cm_type_t *c = gale_cm_type_case(t, i);
-            if (c) {
-                uint32_t ca = align_d(c, depth + 1);
-                if (ca == 0)
-                    return 0;
-                if (ca > a)
-                    a = ca;
-            }
+            if (!c)
+                continue;
+            uint32_t cs, ca;
+            if (!sa_d(c, depth + 1, &cs, &ca))
+                return false;
+            if (ca > maxca)
+                maxca = ca;
+            if (cs > maxcs)
+                maxcs = cs;
         }
-        return a;
+        uint32_t a = ds > maxca ? ds : maxca;
+        *size = align_to(align_to(ds, maxca) + maxcs, a), *align = a;
+        return true;
     }
     case GALE_CM_FLAGS:
         if (t->n == 0 || t->n > 32)
-            return 0;
-        return t->n <= 8 ? 1 : t->n <= 16 ? 2 : 4;
-    default: return 0;
-    }
-}
-
-static uint32_t size_d(const gale_cm_type_t *t, int depth)
-{
-    if (!t || depth > MAX_DEPTH)
-        return 0;
-    switch (t->kind) {
-    case GALE_CM_STRING: return 8;
-    case GALE_CM_LIST: {
-        if (!t->n)
-            return 8;
-        uint32_t es = size_d(t->elem, depth + 1);
-        if (es == 0 || (uint64_t)es * t->n > GALE_CM_MAX_LENGTH)
-            return 0;
-        return es * t->n;
-    }
-    case GALE_CM_RECORD:
-    case GALE_CM_TUPLE: {
-        uint32_t s = 0;
-        for (uint32_t i = 0; i < t->n; i++) {
-            uint32_t fa = align_d(t->members[i], depth + 1), fs = size_d(t->members[i], depth + 1);
-            if (fa == 0 || fs == 0)
-                return 0;
-            s = align_to(s, fa) + fs;
-            if (s > GALE_CM_MAX_LENGTH)
-                return 0;
-        }
-        uint32_t a = align_d(t, depth);
-        if (a == 0)
-            return 0;
-        s = align_to(s, a);
-        return s ? s : 0; /* an empty record is invalid WIT */
-    }
-    case GALE_CM_VARIANT:
-    case GALE_CM_ENUM:
-    case GALE_CM_OPTION:
-    case GALE_CM_RESULT: {
-        uint32_t nc = gale_cm_type_ncases(t);
-        if (nc == 0)
-            return 0;
-        uint32_t s = disc_size(nc), maxca = 1, maxcs = 0;
-        for (uint32_t i = 0; i < nc; i++) {
-            const gale_cm_type_t *c = gale_cm_type_case(t, i);
-            if (c) {
-                uint32_t ca = align_d(c, depth + 1), cs = size_d(c, depth + 1);
-                if (ca == 0 || cs == 0)
-                    return 0;
-                if (ca > maxca)
-                    maxca = ca;
-                if (cs > maxcs)
-                    maxcs = cs;
-            }
-        }
-        s = align_to(s, maxca) + maxcs;
-        return align_to(s, align_d(t, depth));
-    }
-    case GALE_CM_FLAGS: return align_d(t, depth);
-    default: return align_d(t, depth); /* primitives: size == align */
+            return false;
+        *size = *align = t->n <= 8 ? 1 : t->n <= 16 ? 2 : 4;
+        return true;
+    default: return false;
     }
 }
 
 uint32_t gale_cm_type_size(const gale_cm_type_t *t)
 {
-    return size_d(t, 0);
+    uint32_t s, a;
+    return sa_d(t, 0, &s, &a) ? s : 0;
 }
 
 uint32_t gale_cm_type_align(const gale_cm_type_t *t)
 {
-    return align_d(t, 0);
+    uint32_t s, a;
+    return sa_d(t, 0, &s, &a) ? a : 0;
 }
 
 /* join of two flat types (definitions.py join) */

@@ -14,7 +14,7 @@
 #include <inttypes.h>
 #include <sys/stat.h>
 
-#define DIFF_FUEL 2000000u
+#define DIFF_FUEL 1000000u
 
 typedef struct diff_outcome {
     int finished; /* 0: out of fuel / timeout: not compared */
@@ -89,7 +89,7 @@ static void run_wabt(const char *interp, const char *path, diff_outcome_t *o)
 {
     memset(o, 0, sizeof *o);
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, "timeout 5 %s -C 200 %s --run-all-exports 2>&1", interp, path);
+    snprintf(cmd, sizeof cmd, "timeout 2 %s -C 200 %s --run-all-exports 2>&1", interp, path);
     FILE *p = popen(cmd, "r");
     if (!p)
         return;
