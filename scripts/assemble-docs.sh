@@ -5,9 +5,11 @@
 # then recomputes the TCB line counts (scripts/tcb-lines.sh --update).
 # Run after `make bench` or after touching trusted code; the tcb_counts test
 # fails while docs/TCB.md is stale.
+#   assemble-docs.sh [results|tcb]   (default: both)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd); cd "$root"
-order="kernel kobj exec wasm cm host cortex-m"
+what=${1:-all}
+order="kernel kernel-objects exec wasm cm host cortex-m wit"
 shift_headings() { sed -e 's/^#/##/' "$1"; }
 parts() { # dir -> files in the preferred order, then the rest
   local d=$1 a f
@@ -15,6 +17,7 @@ parts() { # dir -> files in the preferred order, then the rest
   for f in "$d"/*.md; do case " $order " in *" $(basename "$f" .md) "*) ;; *) echo "$f";; esac; done
 }
 
+if [ "$what" != tcb ]; then
 {
   echo "# gale benchmark results"
   echo
@@ -27,6 +30,9 @@ parts() { # dir -> files in the preferred order, then the rest
   for f in $(parts bench/results); do echo "- [$(head -n1 "$f" | sed 's/^# *//')](#$(head -n1 "$f" | sed 's/^# *//' | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9 -]//g; s/ /-/g'))"; done
   for f in $(parts bench/results); do echo; shift_headings "$f"; done
 } > bench/RESULTS.md
+echo "bench/RESULTS.md assembled from $(ls bench/results/*.md | wc -l) parts"
+fi
+[ "$what" = results ] && exit 0
 
 {
   echo "# The trusted base"

@@ -14,6 +14,9 @@
 /* Index of the lowest set bit of bitmap (the most urgent non-empty priority),
  * or GALE_CORE_NPRIO when bitmap is 0. */
 unsigned int gale_core_rq_first(uint32_t bitmap);
+/* Trailing zero bits of x != 0 (the count-trailing-zeros builtin; its contract
+ * is assumed by the proof of gale_core_rq_first, and tested). */
+unsigned int gale_core_ctz32(uint32_t x);
 /* Bitmap with bit idx set / cleared (idx < GALE_CORE_NPRIO). */
 uint32_t gale_core_rq_mark(uint32_t bitmap, unsigned int idx);
 uint32_t gale_core_rq_unmark(uint32_t bitmap, unsigned int idx);
