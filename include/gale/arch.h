@@ -154,6 +154,12 @@ void gale_arch_timer_set(uint64_t deadline);
  * does nothing here. */
 void gale_arch_stack_guard_set(void *stack_base, size_t guard_size);
 
+/* [any] True when a hardware guard (Cortex-M: the context's MPU region) protects
+ * the bottom of this thread's stack, so an overflow faults at once. The kernel then
+ * skips its canary scan on every switch away from the thread ("MPU guard region
+ * where present, canary otherwise"); posix has no guard and returns false. */
+bool gale_arch_stack_guarded(const gale_arch_context_t *ctx);
+
 /* [any] The last stop: the kernel found an unrecoverable state (reason is a
  * GALE_E* code, msg says what and where). Does not return. posix: prints to stderr
  * and abort()s; Cortex-M: prints over the debug channel (semihosting) and halts. */

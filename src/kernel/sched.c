@@ -113,12 +113,14 @@ void gale_kernel_slice_reset(gale_kernel_cpu_t *cpu)
 }
 
 /* Commit `next` as current of cpu; returns the previous current. Checks the
- * outgoing thread's stack canary: a smashed one ends that thread (it is never
- * resumed) after the fatal handler ran. */
+ * outgoing thread's stack canary unless a hardware guard (MPU) protects that
+ * stack: a smashed one ends that thread (it is never resumed) after the fatal
+ * handler ran. */
 static gale_thread_t *commit(gale_kernel_cpu_t *cpu, gale_thread_t **next)
 {
     gale_thread_t *old = cpu->current;
-    if (old != NULL && !(old->state & GALE_THREAD_DEAD) && !gale_kernel_stack_check(old)) {
+    if (old != NULL && !(old->state & GALE_THREAD_DEAD) && !gale_arch_stack_guarded(&old->ctx) &&
+        !gale_kernel_stack_check(old)) {
         gale_kernel_thread_end(old);
         *next = pick_next(cpu, false);
     }

@@ -28,6 +28,16 @@ uint64_t gale_kernel_ticks_now(void)
 
 uint64_t gale_kernel_timeout_deadline(gale_timeout_t timeout, uint64_t now)
 {
+    /* A relative timeout of n ticks taken part-way through a tick counts from the
+     * next tick boundary, so that it never ends early: a 10 ms sleep begun 1 us
+     * into a tick would otherwise last 10 ms - 1 us on a port whose cycle clock is
+     * finer than the tick (Cortex-M). On the simulator time stands on tick
+     * boundaries unless gale_sim_busy_ns() moved it into a tick. */
+    if (timeout.ticks > 0) {
+        uint64_t cyc = gale_arch_cycles_get();
+        if (cycles_to_ticks(cyc) == now && ticks_to_cycles(now) < cyc)
+            now++;
+    }
     return gale_core_timeout_deadline(timeout.ticks, now);
 }
 

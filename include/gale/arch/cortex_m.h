@@ -148,6 +148,11 @@ static inline void gale_arch_stack_guard_set(void *stack_base, size_t guard_size
     (void)guard_size;
 }
 
+static inline bool gale_arch_stack_guarded(const gale_arch_context_t *ctx)
+{
+    return ctx->mpu_rasr != 0u;
+}
+
 /* ------------------------------------------------------------------------- */
 /* Port API beyond the contract (boards, tests, benchmarks)                   */
 /* ------------------------------------------------------------------------- */

@@ -357,6 +357,12 @@ void gale_arch_stack_guard_set(void *stack_base, size_t guard_size)
     (void)guard_size;
 }
 
+bool gale_arch_stack_guarded(const gale_arch_context_t *ctx)
+{
+    (void)ctx;
+    return false;   /* no hardware guard on the host: the kernel's canary does it */
+}
+
 _Noreturn void gale_arch_fatal(int reason, const char *msg)
 {
     fprintf(stderr, "gale: FATAL (%s): %s\n", gale_strerror(reason), msg != NULL ? msg : "");
