@@ -675,7 +675,8 @@ dispatch:
         uint64_t d = S(1).i32, n = S(3).i32;
         if (d + n > msz)
             TRAP(GALE_TRAP_MEMORY_OOB);
-        memset(mem + d, (int)(S(2).i32 & 0xff), (size_t)n);
+        if (n)   /* a zero-size memory has a NULL base: no pointer arithmetic on it */
+            memset(mem + d, (int)(S(2).i32 & 0xff), (size_t)n);
         ip += 4;
         NEXT();
     }
@@ -684,7 +685,8 @@ dispatch:
         uint64_t d = S(1).i32, s = S(2).i32, n = S(3).i32;
         if (d + n > msz || s + n > msz)
             TRAP(GALE_TRAP_MEMORY_OOB);
-        memmove(mem + d, mem + s, (size_t)n);
+        if (n)
+            memmove(mem + d, mem + s, (size_t)n);
         ip += 4;
         NEXT();
     }
