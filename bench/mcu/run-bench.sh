@@ -109,14 +109,15 @@ sz() { # flash (text+data) and RAM (data+bss) in bytes
 The port's own share of a switch is the "port switch alone" line (SVC entry,
 save/restore of r4-r11 + EXC_RETURN + BASEPRI, MPU guard update, return: about
 33 instructions). The rest of a kernel switch is the kernel's decision path;
-the profile below shows where it goes. Two changes took the M7 thread switch
-from 440 to 191 instructions and sem give->take from 499 to 261: the ready-queue
+the profile below shows where it goes. Three changes took the M7 thread switch
+from 440 to 175 instructions and sem give->take from 499 to 248: the ready-queue
 choice uses count-trailing-zeros (`gale_core_ctz32`, RBIT+CLZ, instead of a bit
-loop over 32 priorities, ~140 instructions) and the kernel skips its 64-byte
-canary scan on a switch when the port's MPU guard protects the stack
-(`gale_arch_stack_guarded`; ~90). The switch is still above the 150 target: the
-next items in the profile are the ready-queue FIFO unlink/relink
-(`gale_kernel_rq_remove`) and `commit`'s slice and statistics bookkeeping.
+loop over 32 priorities, ~140 instructions), the kernel skips its 64-byte canary
+scan on a switch when the port's MPU guard protects the stack
+(`gale_arch_stack_guarded`; ~90), and it re-arms the time slice only when
+slicing is on (~16). The switch is still above the 150 target: the next items
+are the ready-queue FIFO unlink/relink (`gale_kernel_rq_remove`/`_add`) and the
+scheduler's statistics.
 TXT
   if [ -n "$prof" ]; then
     echo

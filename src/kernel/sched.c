@@ -127,7 +127,8 @@ static gale_thread_t *commit(gale_kernel_cpu_t *cpu, gale_thread_t **next)
     cpu->current = *next;
     cpu->switches++;
     (*next)->switched_in++;
-    gale_kernel_slice_reset(cpu);
+    if (gale_kernel_slice_ticks != 0u || cpu->slice_node.linked)   /* no slicing: nothing to re-arm */
+        gale_kernel_slice_reset(cpu);
     gale_arch_stack_guard_set((*next)->stack, GALE_CONFIG_STACK_CANARY_SIZE);
     return old;
 }
