@@ -16,44 +16,7 @@
 #include "gale/host.h"
 #include "gale/kernel.h"
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc((size_t)n);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
-}
-
-static gale_cm_component_t *load(const char *path, const gale_cm_world_t *w)
-{
-    size_t len = 0;
-    uint8_t *b = read_file(path, &len);
-    if (!b)
-        fail_msg("cannot read %s", path);
-    gale_cm_component_t *c = NULL;
-    gale_cm_err_t err = {0};
-    int rc = gale_cm_component_load(NULL, b, len, w, &c, &err);
-    free(b);
-    if (rc)
-        fail_msg("load %s: %s", path, err.message);
-    return c;
-}
-
-static void boot(void)
-{
-    gale_sim_config_t sc = {.cpus = 1, .mode = GALE_SIM_DETERMINISTIC, .time_limit_ns = 60ull * 1000000000ull,
-                            .quiet = true};
-    assert_int_equal(gale_sim_setup(&sc), 0);
-    assert_int_equal(gale_kernel_init(), 0);
-    assert_int_equal(gale_cm_kernel_init(GALE_PRIO_PREEMPT(0)), 0);
-    gale_host_reset();
-}
+#include "host_test.h"
 
 static int trace_lines;
 static void on_trace(const char *line, void *user)
