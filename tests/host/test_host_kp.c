@@ -163,31 +163,67 @@ static void test_async_stats(void **state)
 
 static const gale_cm_export_decl_t all_exports[] = {
     {"", "run", {0, NULL, NULL, false}},
-    {"", "checks", {0, NULL, &gale_cm_t_u32, false}},
+    {"", "checks", {0, NULL, &gale_cm_t_u64, false}},
 };
+
+/* all_sync.c: one bit per check (ALL_SYNC_NCHECKS of them) */
+#define ALL_SYNC_NCHECKS 43
+GALE_SEM_DEFINE(s_sem, 2, 5);
+GALE_MSGQ_DEFINE(s_msgq, 4, 2);
+GALE_STACK_DEFINE(s_stk, 4);
+GALE_PIPE_DEFINE(s_pip, 8);
+GALE_EVENT_DEFINE(s_evt);
+GALE_MEM_SLAB_DEFINE(s_slab, 32, 3);
+static gale_timer_t s_tmr;
+
+/* one object of each of the 9 kinds shared by name, with known contents */
+static void share_every_kind(void)
+{
+    gale_kernel_sem_init(&s_sem, 2, 5);
+    gale_kernel_msgq_init(&s_msgq, s_msgq_buffer, 4, 2);
+    uint32_t v = 0xabcd1234u;
+    assert_int_equal(gale_kernel_msgq_put(&s_msgq, &v, GALE_NO_WAIT), 0);
+    gale_kernel_stack_init(&s_stk, s_stk_buffer, 4);
+    gale_kernel_pipe_init(&s_pip, s_pip_buffer, 8);
+    gale_kernel_event_init(&s_evt);
+    gale_kernel_event_post(&s_evt, 0x8);
+    gale_kernel_timer_init(&s_tmr, NULL, NULL);
+    gale_kernel_mem_slab_init(&s_slab, s_slab_buffer, 32, 3, s_slab_free_idx, s_slab_state);
+    assert_int_equal(gale_host_share("s_sem", GALE_HOST_SEM, &s_sem), 0);
+    assert_int_equal(gale_host_share("s_mtx", GALE_HOST_MTX, NULL), 0);
+    assert_int_equal(gale_host_share("s_cv", GALE_HOST_CV, NULL), 0);
+    assert_int_equal(gale_host_share("s_msgq", GALE_HOST_MSGQ, &s_msgq), 0);
+    assert_int_equal(gale_host_share("s_stk", GALE_HOST_STK, &s_stk), 0);
+    assert_int_equal(gale_host_share("s_pip", GALE_HOST_PIP, &s_pip), 0);
+    assert_int_equal(gale_host_share("s_evt", GALE_HOST_EVT, &s_evt), 0);
+    assert_int_equal(gale_host_share("s_tmr", GALE_HOST_TMR, &s_tmr), 0);
+    assert_int_equal(gale_host_share("s_slab", GALE_HOST_SLAB, &s_slab), 0);
+    assert_int_equal(gale_host_share("s_secret", GALE_HOST_SEM, &s_sem), 0); /* shared, but not granted */
+}
 
 static void run_all(void *p1, void *p2, void *p3)
 {
     (void)p2, (void)p3;
-    uint32_t *out = p1;
+    uint64_t *out = p1;
     const gale_cm_world_t *kp = gale_host_kernel_primitives(0);
     static gale_cm_world_t w;
     w = *kp;
     w.exports = all_exports;
     w.n_exports = 2;
     size_t len;
-    FILE *f = fopen(ALL_WASM, "rb");
-    static uint8_t bytes[262144];
-    len = fread(bytes, 1, sizeof bytes, f);
-    fclose(f);
+    uint8_t *bytes = read_file(ALL_WASM, &len);
+    static const char *const grants[] = {"s_sem", "s_mtx", "s_cv", "s_msgq", "s_stk", "s_pip", "s_evt", "s_tmr", "s_slab"};
+    static gale_host_ctx_t hc = {"all", grants, 9};
     gale_cm_component_t *c;
     gale_cm_instance_t *inst;
     gale_cm_err_t err = {0};
     if (gale_cm_component_load(NULL, bytes, len, &w, &c, &err) ||
-        gale_cm_instantiate(c, NULL, UINT64_MAX, &inst, &err)) {
+        gale_cm_instantiate(c, &hc, UINT64_MAX, &inst, &err)) {
         printf("all: %s\n", err.message);
+        free(bytes);
         return;
     }
+    free(bytes);
     uint8_t buf[64];
     gale_cm_arena_t ar;
     gale_cm_arena_init(&ar, buf, sizeof buf);
@@ -196,7 +232,7 @@ static void run_all(void *p1, void *p2, void *p3)
         printf("all: run: %s\n", err.message);
     out[1] = gale_host_live_objects();
     if (gale_cm_call_export(inst, "", "checks", NULL, 0, &r, &ar, &err) == 0)
-        out[0] = (uint32_t)r.u.u;
+        out[0] = r.u.u;
     gale_cm_instance_free(inst);
     gale_cm_component_free(c);
 }
@@ -205,14 +241,27 @@ static void test_every_resource(void **state)
 {
     (void)state;
     boot();
+    share_every_kind();
     gale_thread_t t;
-    uint32_t out[2] = {0, 99};
+    uint64_t out[2] = {0, 99};
     gale_kernel_thread_create(&t, stack_a, sizeof stack_a, run_all, out, NULL, NULL, GALE_PRIO_PREEMPT(5), 0,
                               GALE_NO_WAIT);
     gale_sim_run();
-    if (out[0] != 0xfffff)
-        fail_msg("checks passed: 0x%x (missing 0x%x)", out[0], ~out[0] & 0xfffff);
+    const uint64_t all = (1ull << ALL_SYNC_NCHECKS) - 1;
+    if (out[0] != all)
+        fail_msg("checks passed: 0x%llx (missing 0x%llx)", (unsigned long long)out[0],
+                 (unsigned long long)(~out[0] & all));
     assert_int_equal(out[1], 0); /* every object destroyed when dropped */
+    /* the guest reached the shared objects themselves */
+    assert_int_equal(gale_kernel_msgq_num_used_get(&s_msgq), 0);   /* it got the message */
+    gale_stack_data_t top = 0;
+    assert_int_equal(gale_kernel_stack_pop(&s_stk, &top, GALE_NO_WAIT), 0); /* it pushed 77 */
+    assert_int_equal(top, 77);
+    char x = 0;
+    assert_int_equal(gale_kernel_pipe_read_avail(&s_pip), 1); /* it wrote "x" */
+    gale_kernel_pipe_read(&s_pip, &x, 1, GALE_NO_WAIT);
+    assert_int_equal(x, 'x');
+    assert_int_equal(gale_kernel_sem_count_get(&s_sem), 2);
 }
 
 static const gale_cm_type_t *p_u32[] = {&gale_cm_t_u32};
@@ -366,7 +415,7 @@ static void test_grants(void **state)
     uint8_t *b = read_file(PING_WASM, &len);
     assert_int_equal(gale_cm_component_load(NULL, b, len, &empty, &c, &err), GALE_ELINK);
     assert_non_null(strstr(err.message, "pulseengine:gale/message-queue@0.1.0"));
-    assert_non_null(strstr(err.message, "unknown interface"));
+    assert_non_null(strstr(err.message, "not in the world"));
     free(b);
 }
 
