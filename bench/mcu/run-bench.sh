@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench` step for the Cortex-M port: builds the cortex-m7 and cortex-m4f
 # presets, runs the kernel benchmark image under QEMU with -icount shift=0
-# (instruction-exact), measures the footprint with arm-none-eabi-size, and
+# (instruction-exact), measures the footprint (footprint.sh: linked images,
+# arm-none-eabi-size), and
 # writes bench/results/cortex-m.md.
 #   run-bench.sh <project root>
 set -euo pipefail
@@ -24,21 +25,6 @@ for p in $presets; do
       [ "$tag" = BENCH ] && fig[$p,$name]=$val
     done <<<"$log"
   fi
-  # Footprint: every object of a layer's library (-Os, before --gc-sections).
-  for lib in arch kernel exec wasm cm host; do
-    a=build/$p/src/$lib/libgale_$lib.a
-    [ "$lib" = arch ] && a=build/$p/src/arch/cortex_m/libgale_arch.a
-    if [ -f "$a" ]; then
-      read -r t d b <<<"$(arm-none-eabi-size -t "$a" | tail -1 | awk '{print $1, $2, $3}')"
-      fig[$p,size_$lib]="$t $d $b"
-    else
-      fig[$p,size_$lib]="- - -"
-    fi
-  done
-  if [ -f "$elf" ]; then
-    read -r t d b <<<"$(arm-none-eabi-size "$elf" | tail -1 | awk '{print $1, $2, $3}')"
-    fig[$p,size_kbench]="$t $d $b"
-  fi
 done
 
 prof=""
@@ -46,19 +32,6 @@ if [ -f build/cortex-m7/bench/mcu/gale_kbench_profile.elf ]; then
   prof=$(TOP=12 bash bench/mcu/profile.sh cortex-m7 2>/dev/null || true)
 fi
 v() { echo "${fig[$1,$2]:--}"; }
-flash_sum() { # preset libs... -> sum of text+data
-  local p=$1 tot=0 l t d b; shift
-  for l in "$@"; do
-    read -r t d b <<<"${fig[$p,size_$l]:-"- - -"}"
-    [ "$t" = - ] && continue
-    tot=$((tot + t + d))
-  done
-  echo "$tot"
-}
-sz() { # flash (text+data) and RAM (data+bss) in bytes
-  local s=${fig[$1,size_$2]:-"- - -"}; read -r t d b <<<"$s"
-  if [ "$t" = - ]; then echo "— | —"; else echo "$((t + d)) | $((d + b))"; fi
-}
 {
   echo "# Cortex-M port: latency and footprint"
   echo
@@ -78,30 +51,6 @@ sz() { # flash (text+data) and RAM (data+bss) in bytes
   echo "| interrupt → thread wake (NVIC pend to take return, via PendSV) | $(v cortex-m7 irq_to_thread_wake) | $(v cortex-m4f irq_to_thread_wake) | |"
   echo "| clock read (subtracted) | $(v cortex-m7 clock_read_overhead) | $(v cortex-m4f clock_read_overhead) | |"
   echo
-  echo "## Footprint (arm-none-eabi-size, -Os, whole library before --gc-sections)"
-  echo
-  echo "| part | M7 flash | M7 RAM | M4F flash | M4F RAM |"
-  echo "|---|---|---|---|---|"
-  for lib in arch kernel exec wasm cm host; do
-    echo "| $lib | $(sz cortex-m7 $lib) | $(sz cortex-m4f $lib) |"
-  done
-  echo "| kernel benchmark image (linked, --gc-sections; incl. startup, console) | $(sz cortex-m7 kbench) | $(sz cortex-m4f kbench) |"
-  echo
-  echo "Sums of the libraries above (upper bounds: every function, before --gc-sections):"
-  echo
-  echo "| group | M7 flash | M4F flash | target |"
-  echo "|---|---|---|---|"
-  echo "| kernel alone (arch + kernel) | $(flash_sum cortex-m7 arch kernel) | $(flash_sum cortex-m4f arch kernel) | |"
-  echo "| kernel + executor (arch + kernel + exec) | $(flash_sum cortex-m7 arch kernel exec) | $(flash_sum cortex-m4f arch kernel exec) | < 10 KiB (10240) |"
-  echo "| engine (wasm) | $(flash_sum cortex-m7 wasm) | $(flash_sum cortex-m4f wasm) | |"
-  echo "| component host (cm) | $(flash_sum cortex-m7 cm) | $(flash_sum cortex-m4f cm) | |"
-  echo "| whole runtime (arch kernel exec wasm cm host) | $(flash_sum cortex-m7 arch kernel exec wasm cm host) | $(flash_sum cortex-m4f arch kernel exec wasm cm host) | < 96 KiB (98304) |"
-  echo
-  echo "RAM per thread: sizeof(gale_thread_t) = $(v cortex-m7 sizeof_thread) bytes (M7) /"
-  echo "$(v cortex-m4f sizeof_thread) (M4F) + its stack (GALE_ARCH_STACK_MIN = $(v cortex-m7 stack_min)"
-  echo "bytes minimum, incl. the 64-byte canary; a thread that uses the FPU needs room for"
-  echo "a 104-byte exception frame + 64 bytes of s16-s31)."
-  echo "RAM is data+bss; flash is text+data. '—': the layer has no sources yet."
   cat <<'TXT'
 
 ### Reading the figures
@@ -130,5 +79,8 @@ TXT
     echo "$prof"
     echo '```'
   fi
+  echo
+  # Footprint: linked images, run under QEMU, measured (bench/mcu/footprint.sh).
+  bash bench/mcu/footprint.sh "$root"
 } >"$out"
 echo "wrote $out"

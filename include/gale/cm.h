@@ -61,6 +61,12 @@ extern "C" {
 #ifndef GALE_CM_MAX_SYSTEMS
 #define GALE_CM_MAX_SYSTEMS 4
 #endif
+#ifndef GALE_CM_MELD_RINGS
+#define GALE_CM_MELD_RINGS 2
+#endif
+#ifndef GALE_CM_MELD_RING_BYTES
+#define GALE_CM_MELD_RING_BYTES 256
+#endif
 #endif
 
 
@@ -605,6 +611,24 @@ long gale_cm_utf8_invalid_at(const uint8_t *s, uint32_t len);
 #ifndef GALE_CM_OFFLOAD_CTX_BYTES
 #define GALE_CM_OFFLOAD_CTX_BYTES 256
 #endif
+/* meld's pulseengine:async streams are byte rings in the host (docs/cm.md). */
+#ifndef GALE_CM_MELD_RINGS
+#define GALE_CM_MELD_RINGS 8 /* live pulseengine:async streams (all instances) */
+#endif
+#ifndef GALE_CM_MELD_RING_BYTES
+#define GALE_CM_MELD_RING_BYTES 1024 /* bytes buffered per pulseengine:async stream */
+#endif
+#define GALE_CM_MELD_FUTURE_MAX 16 /* largest pulseengine:async future value (bytes) */
+
+/* Results of meld's pulseengine:async intrinsics (negative = error). */
+enum gale_cm_meld_error {
+    GALE_CM_MELD_CLOSED = -1,
+    GALE_CM_MELD_INVALID_HANDLE = -2,
+    GALE_CM_MELD_OOM = -3,
+    GALE_CM_MELD_CANCELLED = -4,
+    GALE_CM_MELD_PENDING = -5,
+    GALE_CM_MELD_RUNTIME = -6,
+};
 
 typedef struct gale_cm_instance gale_cm_instance_t;
 typedef struct gale_cm_component gale_cm_component_t;
@@ -698,6 +722,10 @@ typedef struct gale_cm_load_opts {
     const struct gale_wasm_engine *engine; /* NULL: gale_wasm_interp */
     const struct gale_wasm_config *wasm_cfg; /* NULL: engine defaults */
     const gale_cm_sched_ops_t *sched;     /* NULL: kernel-backed default */
+    /* Size in bytes of the value of every pulseengine:async future of this
+     * component (meld's future_read/future_write carry no size): 1..16,
+     * 0 = 4 (an i32-sized payload). */
+    uint32_t meld_future_bytes;
 } gale_cm_load_opts_t;
 
 /* Loads a fused core module or a component binary wrapping one core module and

@@ -101,7 +101,8 @@ int cm_builtin_check(cm_binding_t *b, const gale_wasm_functype_t *ft, gale_cm_er
 
 /* ---- streams / futures ---- */
 
-static cm_stream_t g_streams[GALE_CM_MAX_INSTANCES * GALE_CM_MAX_STREAMS];
+cm_stream_t cm_g_streams[CM_N_STREAMS];
+#define g_streams cm_g_streams
 
 static cm_stream_t *stream_of(gale_cm_instance_t *inst, uint32_t handle, uint8_t tag, int *end, const char *what,
                               gale_wasm_trap_t *trap, int *rc)
@@ -113,6 +114,11 @@ static cm_stream_t *stream_of(gale_cm_instance_t *inst, uint32_t handle, uint8_t
         return NULL;
     }
     *end = (tag == GALE_CM_H_STREAM_READ || tag == GALE_CM_H_FUTURE_READ) ? 0 : 1;
+    if (g_streams[h->rep].meld) {
+        *rc = cm_trap(inst, trap, "%s: handle %u is a pulseengine:async stream/future (use meld's intrinsics on it)", what,
+                      (unsigned)handle);
+        return NULL;
+    }
     return &g_streams[h->rep];
 }
 
@@ -310,6 +316,41 @@ static int stream_drop(gale_cm_instance_t *inst, const cm_binding_t *b, const ga
     return 0;
 }
 
+void cm_stream_end_release(gale_cm_instance_t *inst, uint32_t idx)
+{
+    gale_cm_handle_t *h = gale_cm_table_get(&inst->table, idx);
+    if (!h || h->tag < GALE_CM_H_STREAM_READ || h->tag > GALE_CM_H_FUTURE_WRITE || h->rep >= CM_N_STREAMS)
+        return;
+    cm_stream_t *s = &g_streams[h->rep];
+    int end = (h->tag == GALE_CM_H_STREAM_READ || h->tag == GALE_CM_H_FUTURE_READ) ? 0 : 1, pe = 1 - end;
+    gale_cm_instance_t *notify = NULL;
+    unsigned int key = gale_kernel_irq_lock();
+    gale_cm_table_remove(&inst->table, idx);
+    s->end[end].dropped = true;
+    s->end[end].inst = NULL;
+    s->end[end].armed = false;
+    s->end[end].state = CM_E_DONE;
+    if (s->meld) {
+        if (s->end[pe].armed)
+            notify = s->end[pe].inst;
+    } else if (s->end[pe].state == CM_E_COPYING) {
+        s->end[pe].state = CM_E_IDLE;
+        s->end[pe].event_pending = true;
+        s->end[pe].event_payload =
+            s->is_future ? GALE_CM_COPY_DROPPED : (GALE_CM_COPY_DROPPED | (s->end[pe].done << 4));
+        notify = s->end[pe].inst;
+    }
+    if (s->end[pe].dropped) {
+        cm_meld_free(s);
+        s->used = false;
+    }
+    gale_kernel_irq_unlock(key);
+    if (notify && notify != inst)
+        gale_cm_notify(notify);
+    else if (notify)
+        notify->notify_seq++;
+}
+
 /* ---- events ---- */
 
 static int materialise_subtask(gale_cm_instance_t *inst, cm_subtask_t *st, gale_cm_err_t *err)
@@ -364,6 +405,16 @@ int cm_find_event(gale_cm_instance_t *inst, uint32_t set, uint32_t *code, uint32
         } else if (h->tag >= GALE_CM_H_STREAM_READ && h->tag <= GALE_CM_H_FUTURE_WRITE) {
             cm_stream_t *s = &g_streams[h->rep];
             int e = (h->tag == GALE_CM_H_STREAM_READ || h->tag == GALE_CM_H_FUTURE_READ) ? 0 : 1;
+            if (s->meld) {
+                unsigned int key = gale_kernel_irq_lock();
+                bool ready = cm_meld_ready(s, e, code, p2);
+                gale_kernel_irq_unlock(key);
+                if (ready) {
+                    *p1 = i;
+                    return 1;
+                }
+                continue;
+            }
             if (s->end[e].event_pending) {
                 s->end[e].event_pending = false;
                 static const uint32_t codes[4] = {GALE_CM_EVENT_STREAM_READ, GALE_CM_EVENT_STREAM_WRITE,

@@ -519,7 +519,8 @@ static void test_link_errors(void **state)
         {{"[export]$root", "[task-return]run", 2, 0, {I32, I32}, NULL}, "does not match the result type"},
         {{"$root", "[context-get-2]", 0, 1, {I32}, NULL}, "context slot"},
         {{"test:x/api", "[resource-drop]nothing", 1, 0, {I32}, NULL}, "unknown resource type"},
-        {{"pulseengine:async", "stream_read", 4, 1, {I32, I32, I32, I32, I32}, NULL}, "pulseengine:async"},
+        {{"pulseengine:async", "stream_read", 3, 1, {I32, I32, I32, I32}, NULL}, "wrong core type for pulseengine:async stream_read"},
+        {{"pulseengine:async", "thread_switch_to", 1, 0, {I32}, NULL}, "stackful fiber intrinsic thread_switch_to"},
         {{"$root", "[stream-new-1]streamer", 0, 1, {I64}, NULL}, "no stream/future number 1"},
         {{"$root", "[future-new-0]streamer", 0, 1, {I64}, NULL}, "is a stream"},
     };

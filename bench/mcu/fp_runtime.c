@@ -1,0 +1,192 @@
+/* gale — footprint image (d): the whole runtime. Kernel + executor (image (b):
+ * two threads, a semaphore, a sleep, an executor thread with two tasks, a
+ * timer and wakes) + the wasm engine + the component host + the
+ * kernel-primitives host, loading one component (fp_guest.c, embedded as a
+ * byte array) and running it as a system (gale_cm_spawn): the component takes
+ * the shared semaphore "go" ROUNDS times and answers each with 7*i on the
+ * shared message queue "q"; a native thread drives it and checks the values.
+ * Exit status 0 when everything happened (otherwise the number of the failed
+ * check): `qemu_fp_runtime` runs it, bench/mcu/run-bench.sh measures it.
+ * The engine allocates from an arena over a static buffer (app RAM). */
+#include <stdint.h>
+#include <string.h>
+
+#include "gale/cm.h"
+#include "gale/exec.h"
+#include "gale/host.h"
+#include "gale/kernel.h"
+#include "gale/wasm.h"
+
+extern const uint8_t fp_guest_wasm[];
+extern const size_t fp_guest_wasm_len;
+
+#define ROUNDS 5u
+#define TICKS 3u
+#define GUEST_ROUNDS 3u
+
+static GALE_THREAD_STACK_DEFINE(stack_prod, 512);
+static GALE_THREAD_STACK_DEFINE(stack_cons, 512);
+static GALE_THREAD_STACK_DEFINE(stack_exec, 768);
+static GALE_THREAD_STACK_DEFINE(stack_drv, 768);
+static GALE_THREAD_STACK_DEFINE(stack_sys, 4096);
+static gale_thread_t th_prod, th_cons, th_exec, th_drv;
+static gale_sem_t sem;
+static volatile uint32_t taken;
+static volatile int failed;
+
+#define CHECK(n, cond)                 \
+    do {                               \
+        if (!(cond) && failed == 0)    \
+            failed = (n);              \
+    } while (0)
+
+static void producer(void *p1, void *p2, void *p3)
+{
+    (void)p1; (void)p2; (void)p3;
+    for (uint32_t i = 0; i < ROUNDS; i++) {
+        gale_kernel_sleep(GALE_MSEC(1));
+        gale_kernel_sem_give(&sem);
+    }
+}
+
+static void consumer(void *p1, void *p2, void *p3)
+{
+    (void)p1; (void)p2; (void)p3;
+    for (uint32_t i = 0; i < ROUNDS; i++) {
+        if (gale_kernel_sem_take(&sem, GALE_FOREVER) == 0)
+            taken++;
+    }
+}
+
+/* ---- the executor and its two tasks (as in image (b)) ---- */
+static gale_exec_t ex;
+static gale_exec_task_t t_ticker, t_waiter;
+static gale_exec_timer_t tm = GALE_EXEC_TIMER_INITIALIZER;
+static uint32_t ticks, wakes_seen, waiter_polls;
+static uint64_t next_deadline;
+
+static gale_exec_poll_t ticker(gale_exec_cx_t *cx, void *ctx)
+{
+    (void)ctx;
+    if (next_deadline == 0)
+        next_deadline = gale_kernel_uptime_ticks() + gale_kernel_ms_to_ticks_ceil(1);
+    while (gale_exec_sleep_until(cx, &tm, next_deadline)) {
+        ticks++;
+        gale_exec_wake(cx->exec, &t_waiter);
+        if (ticks == TICKS)
+            return GALE_EXEC_READY;
+        next_deadline += gale_kernel_ms_to_ticks_ceil(1);
+    }
+    return GALE_EXEC_PENDING;
+}
+
+static gale_exec_poll_t waiter(gale_exec_cx_t *cx, void *ctx)
+{
+    (void)ctx;
+    if (waiter_polls++ > 0)
+        wakes_seen++;
+    if (wakes_seen == TICKS) {
+        gale_exec_stop(cx->exec);
+        return GALE_EXEC_READY;
+    }
+    return GALE_EXEC_PENDING;
+}
+
+static volatile int exec_rc = 1;
+
+static void exec_thread(void *p1, void *p2, void *p3)
+{
+    (void)p1; (void)p2; (void)p3;
+    exec_rc = gale_exec_run(&ex);
+}
+
+/* ---- the component ---- */
+static gale_sem_t go;
+static gale_msgq_t q;
+static uint32_t q_buf[2];
+static gale_cm_system_t *sys;
+
+static void driver(void *p1, void *p2, void *p3)
+{
+    (void)p1; (void)p2; (void)p3;
+    for (uint32_t i = 1; i <= GUEST_ROUNDS; i++) {
+        uint32_t v = 0;
+        CHECK(20, gale_kernel_sem_give(&go) == 0);
+        CHECK(21, gale_kernel_msgq_get(&q, &v, GALE_MSEC(1000)) == 0);
+        CHECK(22, v == 7u * i);
+    }
+    CHECK(23, gale_cm_system_join(sys, 1000) == 0);
+    CHECK(24, gale_cm_system_state(sys) == GALE_CM_SYS_EXITED);
+    /* the component host's worker threads wait for work forever: end the run
+     * once the other threads are done */
+    CHECK(25, gale_kernel_thread_join(&th_prod, GALE_FOREVER) == 0);
+    CHECK(26, gale_kernel_thread_join(&th_cons, GALE_FOREVER) == 0);
+    CHECK(27, gale_kernel_thread_join(&th_exec, GALE_FOREVER) == 0);
+    gale_cm_stop(0);
+}
+
+static _Alignas(16) uint8_t arena_buf[160 * 1024];
+
+int main(void)
+{
+    gale_kernel_init();
+    gale_kernel_sem_init(&sem, 0, ROUNDS);
+    if (gale_exec_init(&ex, NULL) != 0 || gale_exec_task_init(&t_ticker, ticker, NULL, 1) != 0 ||
+        gale_exec_task_init(&t_waiter, waiter, NULL, 0) != 0 || gale_exec_spawn(&ex, &t_waiter) != 0 ||
+        gale_exec_spawn(&ex, &t_ticker) != 0)
+        return 4;
+
+    /* engine: an arena over a static buffer (no malloc on the MCU profile) */
+    gale_wasm_arena_t arena;
+    gale_wasm_arena_init(&arena, arena_buf, sizeof arena_buf);
+    gale_wasm_config_t wcfg;
+    memset(&wcfg, 0, sizeof wcfg);
+    wcfg.alloc = gale_wasm_arena_alloc(&arena);
+    wcfg.value_stack_slots = 1024;
+    wcfg.call_depth = 64;
+    gale_cm_load_opts_t opts = { .wasm_cfg = &wcfg };
+
+    if (gale_cm_kernel_init(GALE_PRIO_PREEMPT(2)) != 0)
+        return 7;
+    gale_host_reset();
+    gale_kernel_sem_init(&go, 0, 1);
+    gale_kernel_msgq_init(&q, q_buf, sizeof(uint32_t), 2);
+    if (gale_host_share("go", GALE_HOST_SEM, &go) != 0 || gale_host_share("q", GALE_HOST_MSGQ, &q) != 0)
+        return 8;
+    gale_cm_component_t *c = NULL;
+    gale_cm_err_t err = { 0 };
+    if (gale_cm_component_load(&opts, fp_guest_wasm, fp_guest_wasm_len, gale_host_kernel_primitives(1), &c,
+                               &err) != 0)
+        return 9;
+    static const char *const grants[] = { "go", "q" };
+    static gale_host_ctx_t hctx = { "fp", grants, 2 };
+    gale_cm_spawn_cfg_t sc = { .name = "fp", .component = c, .host_ctx = &hctx, .entry_name = "run",
+                               .prio = GALE_PRIO_PREEMPT(6), .stack = stack_sys, .stack_size = sizeof stack_sys,
+                               .fuel = UINT64_MAX };
+    if (gale_cm_spawn(&sc, &sys, &err) != 0)
+        return 10;
+
+    gale_kernel_thread_create(&th_cons, stack_cons, sizeof stack_cons, consumer, NULL, NULL, NULL,
+                              GALE_PRIO_PREEMPT(3), GALE_THREAD_OPT_NONE, GALE_NO_WAIT);
+    gale_kernel_thread_create(&th_prod, stack_prod, sizeof stack_prod, producer, NULL, NULL, NULL,
+                              GALE_PRIO_PREEMPT(5), GALE_THREAD_OPT_NONE, GALE_NO_WAIT);
+    gale_kernel_thread_create(&th_exec, stack_exec, sizeof stack_exec, exec_thread, NULL, NULL, NULL,
+                              GALE_PRIO_PREEMPT(4), GALE_THREAD_OPT_NONE, GALE_NO_WAIT);
+    gale_kernel_thread_create(&th_drv, stack_drv, sizeof stack_drv, driver, NULL, NULL, NULL,
+                              GALE_PRIO_PREEMPT(5), GALE_THREAD_OPT_NONE, GALE_NO_WAIT);
+    int rc = gale_cm_run();
+    if (rc != 0)
+        return 1;
+    if (taken != ROUNDS)
+        return 2;
+    if (gale_kernel_uptime_ticks() < gale_kernel_ms_to_ticks_ceil(ROUNDS))
+        return 3;
+    if (exec_rc != 0)
+        return 5;
+    if (ticks != TICKS || wakes_seen != TICKS || gale_exec_task_state(&t_ticker) != GALE_EXEC_TASK_DONE ||
+        gale_exec_task_state(&t_waiter) != GALE_EXEC_TASK_DONE)
+        return 6;
+    if (gale_host_live_objects() != 0)
+        return 11;
+    return failed;
+}
