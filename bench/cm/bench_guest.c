@@ -1,14 +1,20 @@
-/* Benchmark guest: host-call loops and an async msgq ping/pong. */
-#include "kp_guest.h"
+/* Benchmark guest (generated bindings, world gale-bench:cm/bench-guest in
+ * bench/cm/wit): host-call loops and an async msgq ping/pong. */
+#include "bench_guest.h"
 
-static int32_t sem;
+#define T(x) pulseengine_gale_##x
 
-__attribute__((export_name("setup"))) void setup(uint32_t n)
+static const T(types_timeout_t) NO_WAIT = {PULSEENGINE_GALE_TYPES_TIMEOUT_NO_WAIT, {0}};
+static const T(types_timeout_t) FOREVER = {PULSEENGINE_GALE_TYPES_TIMEOUT_FOREVER, {0}};
+
+static T(semaphore_sem_own_t) sem;
+
+void exports_bench_guest_setup(uint32_t n)
 {
-    sem = kp_sem_new(n, n ? n : 1);
+    sem = T(semaphore_constructor_sem)(n, n ? n : 1);
 }
 
-__attribute__((export_name("loop-empty"))) uint32_t loop_empty(uint32_t n)
+uint32_t exports_bench_guest_loop_empty(uint32_t n)
 {
     volatile uint32_t acc = 0;
     for (uint32_t i = 0; i < n; i++)
@@ -16,33 +22,36 @@ __attribute__((export_name("loop-empty"))) uint32_t loop_empty(uint32_t n)
     return acc;
 }
 
-__attribute__((export_name("loop-sync"))) uint32_t loop_sync(uint32_t n)
+uint32_t exports_bench_guest_loop_sync(uint32_t n)
 {
     volatile uint32_t acc = 0;
+    T(semaphore_sem_borrow_t) b = T(semaphore_sem_borrow)(sem);
     for (uint32_t i = 0; i < n; i++)
-        acc += kp_sem_count(sem);
+        acc += T(semaphore_method_sem_count)(b);
     return acc;
 }
 
 /* async-lowered take on a semaphore that has counts: RETURNED at once */
-__attribute__((export_name("loop-async"))) uint32_t loop_async(uint32_t n)
+uint32_t exports_bench_guest_loop_async(uint32_t n)
 {
     uint32_t ok = 0;
-    kp_res_unit_t r;
+    bench_guest_result_void_pulseengine_gale_types_kernel_error_t r;
+    T(semaphore_sem_borrow_t) b = T(semaphore_sem_borrow)(sem);
     for (uint32_t i = 0; i < n; i++)
-        ok += CM_STATUS(kp_sem_take_async(sem, KP_NO_WAIT, &r)) == 2 && !r.is_err;
+        ok += gale_subtask_state(T(semaphore_method_sem_take_async)(b, NO_WAIT, &r)) == GALE_SUBTASK_RETURNED &&
+              !r.is_err;
     return ok;
 }
 
 /* ping/pong over two shared msgqs, async lowered, callback lifted */
 enum { SEND = 0, RECV = 1 };
 static struct {
-    int32_t tx, rx;
+    T(message_queue_msgq_own_t) tx, rx;
     uint32_t set, n, sends, recvs, phase, msg;
     int is_ping;
-    kp_res_bytes_t got;
-    kp_msgq_put_args_t put;
-    kp_res_unit_t put_r;
+    bench_guest_result_list_u8_pulseengine_gale_types_kernel_error_t got;
+    T(message_queue_method_msgq_put_params_t) put;
+    bench_guest_result_void_pulseengine_gale_types_kernel_error_t put_r;
 } P;
 
 static int done(void)
@@ -50,23 +59,22 @@ static int done(void)
     return P.is_ping ? P.recvs == P.n : P.sends == P.n;
 }
 
-__attribute__((import_module("[export]$root"), import_name("[task-return]pinger"))) void tr_pinger(void);
-__attribute__((import_module("[export]$root"), import_name("[task-return]ponger"))) void tr_ponger(void);
-
 static uint32_t finish(void)
 {
     if (P.is_ping)
-        tr_pinger();
+        exports_bench_guest_pinger_return();
     else
-        tr_ponger();
-    return CM_EXIT;
+        exports_bench_guest_ponger_return();
+    return GALE_CALLBACK_EXIT;
 }
 
 static void got_message(void)
 {
-    if (P.got.is_err || P.got.len != 4)
+    if (P.got.is_err || P.got.val.ok.len != 4)
         __builtin_trap();
-    P.msg = *(uint32_t *)P.got.ptr_or_err + 1;
+    memcpy(&P.msg, P.got.val.ok.ptr, 4);
+    free(P.got.val.ok.ptr);
+    P.msg++;
     P.recvs++;
 }
 
@@ -76,20 +84,23 @@ static uint32_t pump(void)
         if (done())
             return finish();
         if (P.phase == SEND) {
-            P.put = (kp_msgq_put_args_t){P.tx, (uint32_t)(uintptr_t)&P.msg, 4, 1, {0}, 0};
-            uint32_t s = kp_msgq_put_async(&P.put, &P.put_r);
-            if (CM_STATUS(s) != 2) {
-                cm_join(CM_SUBTASK(s), P.set);
-                return CM_WAIT | (P.set << 4);
+            P.put.self_ = T(message_queue_msgq_borrow)(P.tx);
+            P.put.data.ptr = (uint8_t *)&P.msg;
+            P.put.data.len = 4;
+            P.put.timeout = FOREVER;
+            uint32_t s = T(message_queue_method_msgq_put_async)(&P.put, &P.put_r);
+            if (gale_subtask_state(s) != GALE_SUBTASK_RETURNED) {
+                gale_waitable_join(gale_subtask_handle(s), P.set);
+                return gale_callback_wait(P.set);
             }
             P.sends++;
             P.phase = RECV;
             continue;
         }
-        uint32_t s = kp_msgq_get_async(P.rx, KP_FOREVER, &P.got);
-        if (CM_STATUS(s) != 2) {
-            cm_join(CM_SUBTASK(s), P.set);
-            return CM_WAIT | (P.set << 4);
+        uint32_t s = T(message_queue_method_msgq_get_async)(T(message_queue_msgq_borrow)(P.rx), FOREVER, &P.got);
+        if (gale_subtask_state(s) != GALE_SUBTASK_RETURNED) {
+            gale_waitable_join(gale_subtask_handle(s), P.set);
+            return gale_callback_wait(P.set);
         }
         got_message();
         P.phase = SEND;
@@ -98,12 +109,16 @@ static uint32_t pump(void)
 
 static uint32_t start(const char *tx, const char *rx, uint32_t n, int is_ping)
 {
-    kp_res_u32_t o;
-    kp_msgq_open(tx, 2, &o);
-    P.tx = (int32_t)o.val;
-    kp_msgq_open(rx, 2, &o);
-    P.rx = (int32_t)o.val;
-    P.set = cm_ws_new();
+    bench_guest_result_own_pulseengine_gale_message_queue_msgq_pulseengine_gale_types_kernel_error_t o =
+        T(message_queue_static_msgq_open)(gale_str(tx));
+    if (o.is_err)
+        __builtin_trap();
+    P.tx = o.val.ok;
+    o = T(message_queue_static_msgq_open)(gale_str(rx));
+    if (o.is_err)
+        __builtin_trap();
+    P.rx = o.val.ok;
+    P.set = gale_waitable_set_new();
     P.n = n;
     P.sends = P.recvs = 0;
     P.is_ping = is_ping;
@@ -114,10 +129,10 @@ static uint32_t start(const char *tx, const char *rx, uint32_t n, int is_ping)
 
 static uint32_t on_event(uint32_t ev, uint32_t st, uint32_t state)
 {
-    if (ev != CM_EVENT_SUBTASK || state != 2)
+    if (ev != GALE_EVENT_SUBTASK || state != GALE_SUBTASK_RETURNED)
         __builtin_trap();
-    cm_join(st, 0);
-    cm_subtask_drop(st);
+    gale_waitable_join(st, 0);
+    gale_subtask_drop(st);
     if (P.phase == RECV) {
         got_message();
         P.phase = SEND;
@@ -128,22 +143,22 @@ static uint32_t on_event(uint32_t ev, uint32_t st, uint32_t state)
     return pump();
 }
 
-__attribute__((export_name("[async-lift]pinger"))) uint32_t pinger(uint32_t n)
+uint32_t exports_bench_guest_pinger(uint32_t n)
 {
     return start("q1", "q2", n, 1);
 }
 
-__attribute__((export_name("[async-lift]ponger"))) uint32_t ponger(uint32_t n)
+uint32_t exports_bench_guest_ponger(uint32_t n)
 {
     return start("q2", "q1", n, 0);
 }
 
-__attribute__((export_name("[callback][async-lift]pinger"))) uint32_t pinger_cb(uint32_t ev, uint32_t st, uint32_t s)
+uint32_t exports_bench_guest_pinger_callback(uint32_t event, uint32_t p1, uint32_t p2)
 {
-    return on_event(ev, st, s);
+    return on_event(event, p1, p2);
 }
 
-__attribute__((export_name("[callback][async-lift]ponger"))) uint32_t ponger_cb(uint32_t ev, uint32_t st, uint32_t s)
+uint32_t exports_bench_guest_ponger_callback(uint32_t event, uint32_t p1, uint32_t p2)
 {
-    return on_event(ev, st, s);
+    return on_event(event, p1, p2);
 }

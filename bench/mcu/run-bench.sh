@@ -57,16 +57,21 @@ v() { echo "${fig[$1,$2]:--}"; }
 
 The port's own share of a switch is the "port switch alone" line (SVC entry,
 save/restore of r4-r11 + EXC_RETURN + BASEPRI, MPU guard update, return: about
-33 instructions). The rest of a kernel switch is the kernel's decision path;
-the profile below shows where it goes. Three changes took the M7 thread switch
-from 440 to 175 instructions and sem give->take from 499 to 248: the ready-queue
-choice uses count-trailing-zeros (`gale_core_ctz32`, RBIT+CLZ, instead of a bit
-loop over 32 priorities, ~140 instructions), the kernel skips its 64-byte canary
-scan on a switch when the port's MPU guard protects the stack
-(`gale_arch_stack_guarded`; ~90), and it re-arms the time slice only when
-slicing is on (~16). The switch is still above the 150 target: the next items
-are the ready-queue FIFO unlink/relink (`gale_kernel_rq_remove`/`_add`) and the
-scheduler's statistics.
+28 instructions per switch including the call). The rest of a kernel switch is
+the kernel's decision path; the profile below shows where it goes.
+History of the M7 thread switch (instructions per switch): 440 at first; 312
+with the ready-queue choice by count-trailing-zeros (`gale_core_ctz32`, RBIT+CLZ,
+instead of a bit loop over 32 priorities); 191 without the 64-byte canary scan
+when the port's MPU guard protects the stack (`gale_arch_stack_guarded`); 175
+re-arming the time slice only when slicing is on; 94 with the scheduler's
+proven decision core static inline (`src/kernel/core_sched.h`, proven through
+`proofs/kernel/kernel_core_sched.c`: same 36 goals) and the switch path
+(pick, commit, swap) folded into `gale_kernel_yield` / `_reschedule`, yield
+as an O(1) relink to the back of the same priority FIFO (no generic remove +
+add, the bitmap is untouched), the per-core switch counter (read by nothing)
+dropped, and the cold canary-failure path out of line. Sem give->take went
+499 -> 383 -> 261 -> 248 -> 198 on the same changes (msgq round trip
+974 -> 836, IRQ -> thread 331 -> 260 on the last one).
 TXT
   if [ -n "$prof" ]; then
     echo

@@ -1,31 +1,42 @@
-/* "logger": a sync system (`run` is its thread body). It blocks on the shared
- * message queue "samples", keeps a running sum and acknowledges each sample on
- * the shared semaphore "ack"; after 5 samples it stores the sum in the shared
- * stack "results" and returns. */
-#include "kp_guest.h"
+/* "logger": a sync system (`run` is its thread body), written against the
+ * bindings that `gale bindgen --world sync-system --lang c` generates at build
+ * time (sync_system.h). It blocks on the shared message queue "samples" (a
+ * sync-lowered call: the thread blocks in the kernel), keeps a running sum and
+ * acknowledges each sample on the shared semaphore "ack"; after 5 samples it
+ * pushes the sum onto the shared stack "results" and returns. */
+#include "sync_system.h"
 
-__attribute__((export_name("run"))) void run(void)
+#define SAMPLES 5
+
+void exports_sync_system_run(void)
 {
-    kp_res_u32_t o;
-    kp_msgq_open("samples", 7, &o);
-    int32_t q = (int32_t)o.val;
-    kp_sem_open("ack", 3, &o);
-    int32_t ack = (int32_t)o.val;
+    const pulseengine_gale_types_timeout_t forever = {PULSEENGINE_GALE_TYPES_TIMEOUT_FOREVER, {0}};
+    /* objects shared by the embedding, opened by name (the system must be granted them) */
+    sync_system_result_own_pulseengine_gale_message_queue_msgq_pulseengine_gale_types_kernel_error_t q =
+        pulseengine_gale_message_queue_static_msgq_open(gale_str("samples"));
+    sync_system_result_own_pulseengine_gale_semaphore_sem_pulseengine_gale_types_kernel_error_t ack =
+        pulseengine_gale_semaphore_static_sem_open(gale_str("ack"));
+    sync_system_result_own_pulseengine_gale_stack_stk_pulseengine_gale_types_kernel_error_t results =
+        pulseengine_gale_stack_static_stk_open(gale_str("results"));
+    if (q.is_err || ack.is_err || results.is_err)
+        __builtin_trap(); /* the host reports the trap and stops this system */
     uint32_t sum = 0;
-    for (int i = 0; i < 5; i++) {
-        kp_res_bytes_t g;
-        kp_msgq_get(q, KP_FOREVER, &g);
-        if (g.is_err || g.len != 8)
+    for (int i = 0; i < SAMPLES; i++) {
+        sync_system_result_list_u8_pulseengine_gale_types_kernel_error_t got =
+            pulseengine_gale_message_queue_method_msgq_get(pulseengine_gale_message_queue_msgq_borrow(q.val.ok), forever);
+        if (got.is_err || got.val.ok.len != 8)
             __builtin_trap();
-        sum += ((uint32_t *)g.ptr_or_err)[1];
-        kp_sem_give(ack);
+        uint32_t sample[2];
+        memcpy(sample, got.val.ok.ptr, sizeof sample);
+        free(got.val.ok.ptr); /* lifted lists are allocated with cabi_realloc */
+        sum += sample[1];
+        pulseengine_gale_semaphore_method_sem_give(pulseengine_gale_semaphore_sem_borrow(ack.val.ok));
     }
-    kp_stk_open("results", 7, &o);
-    if (o.is_err)
+    sync_system_result_void_pulseengine_gale_types_kernel_error_t pushed =
+        pulseengine_gale_stack_method_stk_push(pulseengine_gale_stack_stk_borrow(results.val.ok), sum);
+    if (pushed.is_err)
         __builtin_trap();
-    kp_res_unit_t u;
-    kp_stk_push((int32_t)o.val, sum, &u);
-    kp_stk_drop((int32_t)o.val);
-    kp_msgq_drop(q);
-    kp_sem_drop(ack);
+    pulseengine_gale_stack_stk_drop_own(results.val.ok);
+    pulseengine_gale_message_queue_msgq_drop_own(q.val.ok);
+    pulseengine_gale_semaphore_sem_drop_own(ack.val.ok);
 }

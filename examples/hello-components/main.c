@@ -4,7 +4,8 @@
  *       "samples" and awaits the ack - all async-lowered, its thread keeps going;
  *   logger (sync system): blocks on "samples", sums, gives sem "ack", and
  *       finally pushes the sum onto stack "results".
- * Prints a timeline of every kernel-primitive call and the systems' life cycle. */
+ * Both components are C written against the bindings `gale bindgen` generates
+ * (sensor.c, logger.c). Prints a timeline of every kernel-primitive call and the systems' life cycle. */
 #include <stdio.h>
 #include <string.h>
 
@@ -89,9 +90,11 @@ int main(void)
     gale_host_set_trace(NULL, NULL);
     gale_stack_data_t sum = 0;
     int rc = gale_kernel_stack_pop(&results, &sum, GALE_NO_WAIT);
+    unsigned live = gale_host_live_objects(); /* every handle dropped: no kernel object left */
     bool ok = gale_cm_system_state(ss) == GALE_CM_SYS_EXITED && gale_cm_system_state(ls) == GALE_CM_SYS_EXITED &&
-              rc == 0 && sum == 55;
-    printf("hello-components: logger summed %lu (expected 1+4+9+16+25 = 55) in %.1f ms of simulated time: %s\n",
-           (unsigned long)sum, (double)gale_sim_time_ns() / 1e6, ok ? "OK" : "FAILED");
+              rc == 0 && sum == 55 && live == 0;
+    printf("hello-components: logger summed %lu (expected 1+4+9+16+25 = 55) in %.1f ms of simulated time, "
+           "%u host objects left: %s\n",
+           (unsigned long)sum, (double)gale_sim_time_ns() / 1e6, live, ok ? "OK" : "FAILED");
     return ok ? 0 : 1;
 }

@@ -1,89 +1,121 @@
-/* "sensor": an async system (callback-lifted `run`). Every 10 ms timer tick it
- * sends a sample over the shared message queue "samples" and awaits the
- * logger's acknowledgement on the shared semaphore "ack" - the timer wait,
- * the put and the ack wait are async-lowered: this component's thread keeps
- * running while they are pending. */
-#include "kp_guest.h"
+/* "sensor": an async system (callback-lifted `run`), written against the
+ * bindings that `gale bindgen --world async-system --lang c` generates at
+ * build time (async_system.h; see gale_add_component_guest in CMakeLists.txt).
+ *
+ * Every 10 ms timer tick it sends a sample over the shared message queue
+ * "samples" and awaits the logger's acknowledgement on the shared semaphore
+ * "ack". The timer wait, the put and the ack wait are async-lowered calls
+ * (the `_async` functions): each returns at once, RETURNED or STARTED, and
+ * the guest SDK's task loop (gale_task_await / gale_task_dispatch) runs the
+ * given continuation when the call completes, so this component's thread
+ * keeps running while they are pending. */
+#include "async_system.h"
 
 #define SAMPLES 5
 
+typedef async_system_result_void_pulseengine_gale_types_kernel_error_t result_void_t;
+typedef async_system_result_u32_pulseengine_gale_types_kernel_error_t result_u32_t;
+
+static const pulseengine_gale_types_timeout_t FOREVER = {PULSEENGINE_GALE_TYPES_TIMEOUT_FOREVER, {0}};
+
 static struct {
-    int32_t tmr, q, ack;
-    uint32_t set, n;
-    uint32_t st_tick, st_put, st_ack;
-    uint32_t pending; /* bit 0 tick, 1 put, 2 ack */
-    kp_res_u32_t r_tick;
-    kp_res_unit_t r_put, r_ack;
-    kp_msgq_put_args_t put;
+    pulseengine_gale_timer_tmr_own_t tmr;
+    pulseengine_gale_message_queue_msgq_own_t samples;
+    pulseengine_gale_semaphore_sem_own_t ack;
+    uint32_t n;       /* samples sent */
+    uint32_t pending; /* calls of the current sample not completed yet */
+    /* results and in-memory params of async-lowered calls must stay valid
+     * until the call completes: they live here, not on the stack */
+    result_u32_t tick;
+    result_void_t put, acked;
+    pulseengine_gale_message_queue_method_msgq_put_params_t put_params;
     uint32_t sample[2];
 } S;
 
-static void track(uint32_t status, uint32_t bit, uint32_t *st)
+static void wait_tick(void);
+
+/* a continuation: runs when an awaited call has completed */
+static void completed(uint32_t event, uint32_t state, bool is_err)
 {
-    if (CM_STATUS(status) == 2)
-        return; /* completed at once */
-    *st = CM_SUBTASK(status);
-    S.pending |= bit;
-    cm_join(*st, S.set);
+    if (event != GALE_EVENT_SUBTASK || state != GALE_SUBTASK_RETURNED || is_err)
+        __builtin_trap(); /* the host reports the trap and stops this system */
+    if (--S.pending)
+        return;
+    if (S.n < SAMPLES) {
+        wait_tick();
+        return;
+    }
+    pulseengine_gale_timer_method_tmr_stop(pulseengine_gale_timer_tmr_borrow(S.tmr));
+    pulseengine_gale_timer_tmr_drop_own(S.tmr);
+    pulseengine_gale_message_queue_msgq_drop_own(S.samples);
+    pulseengine_gale_semaphore_sem_drop_own(S.ack);
+    exports_async_system_run_return(); /* the task's result; the loop then exits */
+}
+
+static void on_put(void *arg, uint32_t event, uint32_t p1, uint32_t state)
+{
+    (void)arg, (void)p1;
+    completed(event, state, S.put.is_err);
+}
+
+static void on_ack(void *arg, uint32_t event, uint32_t p1, uint32_t state)
+{
+    (void)arg, (void)p1;
+    completed(event, state, S.acked.is_err);
+}
+
+static void on_tick(void *arg, uint32_t event, uint32_t p1, uint32_t state)
+{
+    (void)arg, (void)p1;
+    if (event != GALE_EVENT_SUBTASK || state != GALE_SUBTASK_RETURNED || S.tick.is_err || S.tick.val.ok < 1)
+        __builtin_trap();
+    S.n++;
+    S.sample[0] = S.n;
+    S.sample[1] = S.n * S.n; /* the "measurement" */
+    /* msgq.put has 5 flat params (> 4): async-lowered, they go in memory */
+    S.put_params.self_ = pulseengine_gale_message_queue_msgq_borrow(S.samples);
+    S.put_params.data.ptr = (uint8_t *)S.sample;
+    S.put_params.data.len = sizeof S.sample;
+    S.put_params.timeout = FOREVER;
+    S.pending = 2;
+    gale_task_t *t = gale_task_current();
+    if (gale_task_await(t, pulseengine_gale_message_queue_method_msgq_put_async(&S.put_params, &S.put), on_put, NULL) ||
+        gale_task_await(t,
+                        pulseengine_gale_semaphore_method_sem_take_async(pulseengine_gale_semaphore_sem_borrow(S.ack),
+                                                                         FOREVER, &S.acked),
+                        on_ack, NULL))
+        __builtin_trap();
 }
 
 static void wait_tick(void)
 {
-    track(kp_tmr_sync_async(S.tmr, KP_FOREVER, &S.r_tick), 1, &S.st_tick);
+    S.pending = 1;
+    if (gale_task_await(gale_task_current(),
+                        pulseengine_gale_timer_method_tmr_status_sync_async(pulseengine_gale_timer_tmr_borrow(S.tmr),
+                                                                            FOREVER, &S.tick),
+                        on_tick, NULL))
+        __builtin_trap();
 }
 
-static void send_sample(void)
+/* the async export `run`: the entry, then one callback per event */
+uint32_t exports_async_system_run(void)
 {
-    S.sample[0] = S.n;
-    S.sample[1] = S.n * S.n; /* the "measurement" */
-    S.put = (kp_msgq_put_args_t){S.q, (uint32_t)(uintptr_t)S.sample, 8, 1 /* forever */, {0}, 0};
-    track(kp_msgq_put_async(&S.put, &S.r_put), 2, &S.st_put);
-    track(kp_sem_take_async(S.ack, KP_FOREVER, &S.r_ack), 4, &S.st_ack);
-}
-
-__attribute__((export_name("[async-lift]run"))) uint32_t run(void)
-{
-    kp_res_u32_t o;
-    kp_msgq_open("samples", 7, &o);
-    if (o.is_err)
-        __builtin_trap();
-    S.q = (int32_t)o.val;
-    kp_sem_open("ack", 3, &o);
-    if (o.is_err)
-        __builtin_trap();
-    S.ack = (int32_t)o.val;
-    S.tmr = kp_tmr_new(10);
-    S.set = cm_ws_new();
-    kp_tmr_start(S.tmr);
+    async_system_result_own_pulseengine_gale_message_queue_msgq_pulseengine_gale_types_kernel_error_t q =
+        pulseengine_gale_message_queue_static_msgq_open(gale_str("samples"));
+    async_system_result_own_pulseengine_gale_semaphore_sem_pulseengine_gale_types_kernel_error_t a =
+        pulseengine_gale_semaphore_static_sem_open(gale_str("ack"));
+    if (q.is_err || a.is_err)
+        __builtin_trap(); /* not granted to this system */
+    S.samples = q.val.ok;
+    S.ack = a.val.ok;
+    S.tmr = pulseengine_gale_timer_constructor_tmr(10);
+    pulseengine_gale_timer_method_tmr_start(pulseengine_gale_timer_tmr_borrow(S.tmr));
+    gale_task_t *t = gale_task_begin(NULL);
     wait_tick();
-    return CM_WAIT | (S.set << 4);
+    return gale_task_code(t); /* WAIT on the task's waitable set */
 }
 
-__attribute__((export_name("[callback][async-lift]run"))) uint32_t run_cb(uint32_t ev, uint32_t st, uint32_t state)
+uint32_t exports_async_system_run_callback(uint32_t event, uint32_t p1, uint32_t p2)
 {
-    if (ev != CM_EVENT_SUBTASK || state != 2)
-        __builtin_trap();
-    cm_join(st, 0);
-    cm_subtask_drop(st);
-    if (st == S.st_tick && (S.pending & 1)) {
-        S.pending &= ~1u;
-        S.n++;
-        send_sample();
-    } else if (st == S.st_put && (S.pending & 2)) {
-        S.pending &= ~2u;
-    } else if (st == S.st_ack && (S.pending & 4)) {
-        S.pending &= ~4u;
-    }
-    if (S.pending)
-        return CM_WAIT | (S.set << 4);
-    if (S.n < SAMPLES) {
-        wait_tick();
-        return CM_WAIT | (S.set << 4);
-    }
-    kp_tmr_stop(S.tmr);
-    kp_tmr_drop(S.tmr);
-    kp_msgq_drop(S.q);
-    kp_sem_drop(S.ack);
-    cm_task_return_run();
-    return CM_EXIT;
+    return gale_task_dispatch(event, p1, p2);
 }

@@ -16,6 +16,17 @@ typedef struct gale_string {
     size_t len;
 } gale_string_t;
 
+/* A string argument from a NUL-terminated C string (not copied; the bytes must
+ * be valid UTF-8 - the host traps on anything else). */
+static inline gale_string_t gale_str(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    gale_string_t r = {(uint8_t *)(uintptr_t)s, n};
+    return r;
+}
+
 #define GALE_IMPORT(name) __attribute__((import_module("$root"), import_name(name)))
 
 /* ---- constants (definitions.py) ------------------------------------------------ */

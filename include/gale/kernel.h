@@ -62,6 +62,9 @@ extern "C" {
 #ifndef GALE_CONFIG_IDLE_STACK_SIZE
 #define GALE_CONFIG_IDLE_STACK_SIZE GALE_ARCH_STACK_MIN
 #endif
+#ifndef GALE_CONFIG_SWITCH_STATS
+#define GALE_CONFIG_SWITCH_STATS 1             /* count gale_thread_t.switched_in (0: left 0) */
+#endif
 
 /* Priorities */
 #define GALE_PRIO_COOP(x)     (-(GALE_CONFIG_NUM_COOP_PRIO) + (x))   /* x = 0 .. 15 */
@@ -239,7 +242,7 @@ typedef struct gale_thread {
     void *p1, *p2, *p3;
     const char *name;
     struct gale_thread *all_next;        /* list of every thread (diagnostics) */
-    uint64_t switched_in;                /* how many times it was switched in */
+    uint64_t switched_in;                /* times switched in (GALE_CONFIG_SWITCH_STATS) */
     const char *pend_what;               /* the blocking call it is in (diagnostics) */
     uint32_t gen;                        /* kernel generation it was created in */
 } gale_thread_t;

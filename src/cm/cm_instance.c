@@ -205,7 +205,8 @@ static int h_lower_borrow(gale_cm_cx_t *cx, uint32_t rtype, uint32_t rep, uint32
     return 0;
 }
 
-static const gale_cm_handle_ops_t g_hops = {h_lift_own, h_lift_borrow, h_lower_own, h_lower_borrow};
+static const gale_cm_handle_ops_t g_hops = {h_lift_own, h_lift_borrow, h_lower_own, h_lower_borrow, cm_end_lift,
+                                            cm_end_lower};
 
 void cm_cx_init(gale_cm_instance_t *inst, gale_cm_cx_t *cx, gale_cm_arena_t *arena, gale_cm_err_t *err,
                 const char *what)
@@ -289,6 +290,8 @@ static int host_thunk(gale_wasm_caller_t *caller, void *env, const gale_wasm_val
         return cm_trap(NULL, trap, "%s called outside a component instance", b->label);
     if (b->kind == CM_B_BUILTIN)
         return cm_builtin_call(inst, b, args, results, trap);
+    if (b->kind == CM_B_MELD)
+        return cm_meld_call(inst, b, args, results, trap);
     if (!inst->may_leave)
         return cm_trap(inst, trap, "%s: called from cabi_realloc or post-return (may_leave is false)", b->label);
 
@@ -675,6 +678,52 @@ static int link_builtin(gale_cm_component_t *c, cm_binding_t *b, const gale_cm_i
     return cm_builtin_check(b, &d->functype, err);
 }
 
+/* meld's pulseengine:async intrinsics: fixed core types (meld-core p3_async.rs). */
+static int link_meld(cm_binding_t *b, const gale_cm_import_name_t *in, const gale_wasm_import_desc_t *d,
+                     gale_cm_err_t *err)
+{
+    static const uint8_t rw4[] = {0x7f, 0x7f, 0x7f, 0x7f, 0x7f}, rw3[] = {0x7f, 0x7f, 0x7f, 0x7f},
+                         h_i32[] = {0x7f, 0x7f}, h_void[] = {0x7f}, newt[] = {0x7e};
+    const uint8_t *want = NULL;
+    uint8_t np = 0, nr = 0;
+    switch (in->builtin) {
+    case GALE_CM_BI_STREAM_NEW:
+    case GALE_CM_BI_FUTURE_NEW: want = newt, np = 0, nr = 1; break;
+    case GALE_CM_BI_STREAM_READ:
+    case GALE_CM_BI_STREAM_WRITE: want = rw4, np = 4, nr = 1; break;
+    case GALE_CM_BI_FUTURE_READ:
+    case GALE_CM_BI_FUTURE_WRITE: want = rw3, np = 3, nr = 1; break;
+    case GALE_CM_BI_STREAM_CANCEL_READ:
+    case GALE_CM_BI_STREAM_CANCEL_WRITE:
+    case GALE_CM_BI_FUTURE_CANCEL_READ:
+    case GALE_CM_BI_FUTURE_CANCEL_WRITE: want = h_i32, np = 1, nr = 1; break;
+    case GALE_CM_BI_STREAM_DROP_READABLE:
+    case GALE_CM_BI_STREAM_DROP_WRITABLE:
+    case GALE_CM_BI_FUTURE_DROP_READABLE:
+    case GALE_CM_BI_FUTURE_DROP_WRITABLE: want = h_void, np = 1, nr = 0; break;
+    case GALE_CM_BI_THREAD_YIELD: want = h_void, np = 0, nr = 0; break;
+    default:
+        return gale_cm_err_set(err, GALE_ELINK,
+                               "%s: meld's stackful fiber intrinsic %.*s is not supported (gale runs async components "
+                               "in the callback form only)",
+                               b->label, (int)in->func.len, in->func.ptr);
+    }
+    if (d->functype.n_params != np || d->functype.n_results != nr ||
+        memcmp(d->functype.types, want, (size_t)np + nr) != 0) {
+        char ws[96], got[96];
+        sig_str(ws, sizeof ws, want, np, nr);
+        sig_str(got, sizeof got, d->functype.types, d->functype.n_params, d->functype.n_results);
+        return gale_cm_err_set(err, GALE_ELINK, "%s: wrong core type for pulseengine:async %.*s: expected %s, found %s",
+                               b->label, (int)in->func.len, in->func.ptr, ws, got);
+    }
+    b->kind = CM_B_MELD;
+    b->builtin = (uint8_t)in->builtin;
+    b->sig.n_params = np;
+    b->sig.n_results = nr;
+    memcpy(b->sig.types, want, (size_t)np + nr);
+    return 0;
+}
+
 static int find_func_export(gale_cm_component_t *c, const char *name, gale_wasm_export_desc_t *out)
 {
     uint32_t n = c->eng->module_export_count(c->mod);
@@ -798,6 +847,10 @@ int gale_cm_component_load(const gale_cm_load_opts_t *opts, const uint8_t *bytes
         c->default_sched = true;
     }
     c->world = world;
+    c->meld_future_bytes = (opts && opts->meld_future_bytes) ? opts->meld_future_bytes : 4;
+    if (c->meld_future_bytes > GALE_CM_MELD_FUTURE_MAX)
+        return gale_cm_err_set(err, GALE_EINVAL, "meld_future_bytes %u exceeds GALE_CM_MELD_FUTURE_MAX (%d)",
+                               (unsigned)c->meld_future_bytes, GALE_CM_MELD_FUTURE_MAX);
 
     const gale_cm_decoded_t *dec = NULL;
     const uint8_t *core = bytes;
@@ -839,14 +892,9 @@ int gale_cm_component_load(const gale_cm_load_opts_t *opts, const uint8_t *bytes
         rc = gale_cm_parse_import(d.module, d.name, &in, err);
         if (rc)
             goto fail;
-        if (in.kind == GALE_CM_IMPORT_MELD_ASYNC) {
-            rc = gale_cm_err_set(err, GALE_ELINK,
-                                 "%s: meld's pulseengine:async intrinsics are not supported (use the canonical "
-                                 "stream/future built-ins)",
-                                 b->label);
-            goto fail;
-        }
-        rc = in.kind == GALE_CM_IMPORT_BUILTIN ? link_builtin(c, b, &in, &d, err) : link_function(c, b, &in, &d, err);
+        rc = in.kind == GALE_CM_IMPORT_MELD_ASYNC ? link_meld(b, &in, &d, err)
+             : in.kind == GALE_CM_IMPORT_BUILTIN  ? link_builtin(c, b, &in, &d, err)
+                                                  : link_function(c, b, &in, &d, err);
         if (rc)
             goto fail;
         c->hostfn[i] = c->eng->func_new_host(&c->wcfg, &d.functype, host_thunk, b);
@@ -951,7 +999,10 @@ static void drop_all_handles(gale_cm_instance_t *inst)
         if (h->tag == GALE_CM_H_OWN && h->type < GALE_CM_GUEST_RES_BASE && w && h->type < w->n_resources &&
             w->resources[h->type].dtor)
             w->resources[h->type].dtor(inst, w->resources[h->type].env, h->rep);
-        gale_cm_table_remove(&inst->table, i);
+        if (h->tag >= GALE_CM_H_STREAM_READ && h->tag <= GALE_CM_H_FUTURE_WRITE)
+            cm_stream_end_release(inst, i); /* the peer sees this end dropped */
+        else
+            gale_cm_table_remove(&inst->table, i);
     }
 }
 

@@ -14,7 +14,7 @@
 #endif
 #define GALE_CM_GUEST_RES_BASE 0x8000u /* resource ids of guest-implemented resources */
 
-enum cm_bind_kind { CM_B_HOST = 1, CM_B_BUILTIN = 2 };
+enum cm_bind_kind { CM_B_HOST = 1, CM_B_BUILTIN = 2, CM_B_MELD = 3 /* pulseengine:async intrinsic */ };
 
 typedef struct cm_binding {
     uint8_t kind;
@@ -49,6 +49,7 @@ struct gale_cm_component {
     const gale_cm_world_t *world;
     gale_cm_sched_ops_t sched;
     bool default_sched;
+    uint32_t meld_future_bytes; /* pulseengine:async future value size */
     uint32_t n_imports;
     cm_binding_t bind[GALE_CM_MAX_IMPORTS];
     gale_wasm_func_t *hostfn[GALE_CM_MAX_IMPORTS];
@@ -116,16 +117,40 @@ typedef struct cm_stream {
     bool used, is_future;
     const gale_cm_type_t *elem; /* payload type (NULL = unit) */
     uint32_t elem_size, elem_align;
-    struct {
-        gale_cm_instance_t *inst; /* owner of this end (NULL: dropped) */
+    struct cm_end {
+        gale_cm_instance_t *inst; /* owner of this end (NULL: host-held or dropped) */
         uint32_t handle;
         uint8_t state;
         bool dropped;
         uint32_t ptr, n, done; /* pending copy: buffer, requested, copied so far */
         bool event_pending;
         uint32_t event_payload;
+        /* pulseengine:async: the last op returned Pending / a partial write
+         * (an event fires when the peer acts); a cancel makes the next op
+         * report Cancelled once. */
+        bool armed, cancelled;
+        /* held by the host (gale_cm_end_*): its parked op and notification */
+        bool host;
+        const gale_cm_val_t *hvals; /* write: values */
+        gale_cm_val_t *hout;        /* read: destination */
+        gale_cm_arena_t *harena;    /* read: strings/lists of the values */
+        gale_cm_end_notify_fn hfn;
+        void *harg;
     } end[2]; /* 0 = readable, 1 = writable */
+    bool typed;    /* elem known (created by a typed built-in or the host) */
+    bool copying;  /* a copy between the two parked ops is running */
+    /* meld's pulseengine:async streams/futures: a byte ring (streams) or a
+     * value slot (futures) in the host. */
+    bool meld;
+    bool resolved;        /* future value written */
+    int16_t ring;         /* ring index (streams), -1 none */
+    uint32_t head, count; /* ring: first byte, bytes buffered */
+    uint32_t fsize;       /* future value size */
+    uint8_t fval[GALE_CM_MELD_FUTURE_MAX];
 } cm_stream_t;
+
+#define CM_N_STREAMS (GALE_CM_MAX_INSTANCES * GALE_CM_MAX_STREAMS)
+extern cm_stream_t cm_g_streams[CM_N_STREAMS];
 
 struct gale_cm_instance {
     bool used;
@@ -176,6 +201,27 @@ int cm_builtin_check(cm_binding_t *b, const gale_wasm_functype_t *ft, gale_cm_er
 int cm_find_event(gale_cm_instance_t *inst, uint32_t set, uint32_t *code, uint32_t *p1, uint32_t *p2,
                   gale_cm_err_t *err);
 void cm_sched_wait(gale_cm_instance_t *inst);
+/* Releases a stream/future end held in handle slot `idx` (instance freed or
+ * end transferred away): the peer sees it dropped. */
+void cm_stream_end_release(gale_cm_instance_t *inst, uint32_t idx);
+
+/* cm_stream.c: canonical streams/futures */
+int cm_stream_builtin(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_wasm_val_t *args,
+                      gale_wasm_val_t *results, gale_wasm_trap_t *trap);
+/* The event of stream/future end handle `idx` (tag h) if one is pending
+ * (copies first when this instance is the reader): 1, 0 none, < 0 trap. */
+int cm_stream_event(gale_cm_instance_t *inst, uint32_t idx, gale_cm_handle_t *h, uint32_t *code, uint32_t *p2,
+                    gale_cm_err_t *err);
+/* Transfer of readable ends across the boundary (handle hooks). */
+int cm_end_lift(gale_cm_cx_t *cx, const gale_cm_type_t *t, uint32_t handle, uint32_t *host_end);
+int cm_end_lower(gale_cm_cx_t *cx, const gale_cm_type_t *t, uint32_t host_end, uint32_t *handle);
+
+/* cm_meld.c: meld's pulseengine:async intrinsics */
+int cm_meld_call(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_wasm_val_t *args,
+                 gale_wasm_val_t *results, gale_wasm_trap_t *trap);
+/* An armed pulseengine:async end that is ready: its event (code, payload). */
+bool cm_meld_ready(cm_stream_t *s, int end, uint32_t *code, uint32_t *p2);
+void cm_meld_free(cm_stream_t *s);
 int cm_export_is_async(gale_cm_instance_t *inst, const char *iface, const char *name);
 
 /* cm_kernel.c (kernel-backed default scheduling) */

@@ -161,6 +161,10 @@ static const struct {
     {"future_drop_readable", GALE_CM_BI_FUTURE_DROP_READABLE},
     {"future_drop_writable", GALE_CM_BI_FUTURE_DROP_WRITABLE},
     {"thread_yield", GALE_CM_BI_THREAD_YIELD},
+    /* stackful fibers: recognised, refused at load (builtin NONE) */
+    {"thread_new", GALE_CM_BI_NONE},
+    {"thread_switch_to", GALE_CM_BI_NONE},
+    {"thread_exit", GALE_CM_BI_NONE},
 };
 
 static void split_version(gale_cm_import_name_t *out)

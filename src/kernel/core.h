@@ -9,24 +9,9 @@
 
 #include <stdint.h>
 
-/* ---- scheduler (core_sched.c) ---- */
-#define GALE_CORE_NPRIO 32u
-/* Index of the lowest set bit of bitmap (the most urgent non-empty priority),
- * or GALE_CORE_NPRIO when bitmap is 0. */
-unsigned int gale_core_rq_first(uint32_t bitmap);
-/* Trailing zero bits of x != 0 (the count-trailing-zeros builtin; its contract
- * is assumed by the proof of gale_core_rq_first, and tested). */
-unsigned int gale_core_ctz32(uint32_t x);
-/* Bitmap with bit idx set / cleared (idx < GALE_CORE_NPRIO). */
-uint32_t gale_core_rq_mark(uint32_t bitmap, unsigned int idx);
-uint32_t gale_core_rq_unmark(uint32_t bitmap, unsigned int idx);
-/* 1 when the running thread keeps the CPU: it is still ready and may not be
- * preempted (cooperative priority, or scheduler locked). */
-int gale_core_sched_keep_current(int cur_ready, int cur_prio, int cur_sched_locked);
-/* 1 when prio is a valid user thread priority (-ncoop .. npreempt-2). */
-int gale_core_prio_valid(int prio, int ncoop, int npreempt);
-/* 1 when time slicing applies to a thread of this priority. */
-int gale_core_slice_applies(uint32_t slice_ticks, int prio, int floor_prio);
+/* ---- scheduler: static inline in core_sched.h (it is on every switch path, so
+ * sched.c, thread.c and init.c include that header; this one does not, which
+ * keeps the other core files' WP runs free of the scheduler's goals) ---- */
 
 /* ---- timeouts (core_timeout.c) ---- */
 #define GALE_CORE_FOREVER UINT64_MAX

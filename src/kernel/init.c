@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "core_sched.h"
 #include "kernel_internal.h"
 
 gale_kernel_cpu_t gale_kernel_cpus[GALE_CONFIG_MAX_CPUS];
@@ -132,7 +133,6 @@ int gale_kernel_init(void)
         memset(&cpu->slice_node, 0, sizeof cpu->slice_node);
         cpu->slice_thread = NULL;
         cpu->started = false;
-        cpu->switches = 0;
         if (c < gale_arch_cpu_count()) {
             int rc = gale_thread_create_internal(&cpu->idle, cpu->idle_stack, sizeof cpu->idle_stack,
                                                  idle_entry, NULL, NULL, NULL, GALE_PRIO_IDLE, c, true);
@@ -164,8 +164,9 @@ gale_arch_context_t *gale_kernel_arch_cpu_start(unsigned int c)
     unsigned int idx = gale_core_rq_first(cpu->ready_bitmap);
     gale_thread_t *first = idx < GALE_CORE_NPRIO ? cpu->rq_head[idx] : &cpu->idle;
     cpu->current = first;
+#if GALE_CONFIG_SWITCH_STATS
     first->switched_in++;
-    cpu->switches++;
+#endif
     gale_kernel_slice_reset(cpu);
     gale_kernel_timeout_program(cpu);
     gale_arch_stack_guard_set(first->stack, GALE_CONFIG_STACK_CANARY_SIZE);

@@ -39,7 +39,6 @@ typedef struct gale_kernel_cpu {
     gale_thread_t *slice_thread;               /* thread the slice node runs for */
     gale_thread_t idle;
     bool started;
-    uint64_t switches;
     _Alignas(GALE_ARCH_STACK_ALIGN) uint8_t idle_stack[GALE_CONFIG_IDLE_STACK_SIZE];
 } gale_kernel_cpu_t;
 

@@ -1,12 +1,23 @@
 /* gale kernel — the scheduler of one core: ready queue (a bitmap of non-empty
  * priorities + a FIFO per priority), the choice of the next thread, switching,
- * yield, scheduler lock and time slicing. Decisions come from core_sched.c. */
+ * yield, scheduler lock and time slicing. Decisions come from core_sched.h
+ * (static inline, proven by WP). */
 #include "core.h"
+#include "core_sched.h"
 #include "kernel_internal.h"
 
-static inline gale_kernel_cpu_t *cpu_of(const gale_thread_t *t)
+#define SCHED_INLINE static inline __attribute__((always_inline))
+
+/* A thread's core. One-core ports (Cortex-M: one kernel image per core) have
+ * one gale_kernel_cpu_t, so this is a constant there. */
+SCHED_INLINE gale_kernel_cpu_t *cpu_of(const gale_thread_t *t)
 {
+#if GALE_CONFIG_MAX_CPUS == 1
+    (void)t;
+    return &gale_kernel_cpus[0];
+#else
     return &gale_kernel_cpus[t->cpu];
+#endif
 }
 
 void gale_kernel_rq_add(gale_thread_t *t)
@@ -44,12 +55,34 @@ void gale_kernel_rq_remove(gale_thread_t *t)
     t->state &= ~GALE_THREAD_READY;
 }
 
+/* Put a ready t behind the other ready threads of its priority, in O(1): unlink
+ * it and append it at the tail of the same FIFO. That FIFO holds t's successor
+ * before and after, so the bitmap and t's state stay as they are (no generic
+ * remove + add). Nothing to do when t is not queued or already last (alone).
+ * On yield t is the running thread, normally the head: a rotate head -> tail. */
+SCHED_INLINE void rq_to_back(gale_thread_t *t)
+{
+    gale_thread_t *next = t->q_next;
+    if (next == NULL || !(t->state & GALE_THREAD_READY))
+        return;
+    gale_kernel_cpu_t *cpu = cpu_of(t);
+    unsigned int idx = gale_kernel_prio_index(t->prio);
+    gale_thread_t *prev = t->q_prev;
+    if (prev != NULL)
+        prev->q_next = next;
+    else
+        cpu->rq_head[idx] = next;
+    next->q_prev = prev;
+    gale_thread_t *tail = cpu->rq_tail[idx];   /* != t: next follows t */
+    tail->q_next = t;
+    t->q_prev = tail;
+    t->q_next = NULL;
+    cpu->rq_tail[idx] = t;
+}
+
 void gale_kernel_rq_move_to_back(gale_thread_t *t)
 {
-    if (!(t->state & GALE_THREAD_READY))
-        return;
-    gale_kernel_rq_remove(t);
-    gale_kernel_rq_add(t);
+    rq_to_back(t);
 }
 
 void gale_kernel_prio_change(gale_thread_t *t, int prio)
@@ -73,7 +106,7 @@ void gale_kernel_prio_change(gale_thread_t *t, int prio)
 /* The thread that should run on cpu now. honor_coop: a ready cooperative (or
  * sched-locked) current thread keeps the CPU (reschedule); a blocking or yielding
  * caller passes false. */
-static gale_thread_t *pick_next(gale_kernel_cpu_t *cpu, bool honor_coop)
+SCHED_INLINE gale_thread_t *pick_next(gale_kernel_cpu_t *cpu, bool honor_coop)
 {
     gale_thread_t *cur = cpu->current;
     if (honor_coop && cur != NULL &&
@@ -112,50 +145,64 @@ void gale_kernel_slice_reset(gale_kernel_cpu_t *cpu)
     }
 }
 
-/* Commit `next` as current of cpu; returns the previous current. Checks the
- * outgoing thread's stack canary unless a hardware guard (MPU) protects that
- * stack: a smashed one ends that thread (it is never resumed) after the fatal
- * handler ran. */
-static gale_thread_t *commit(gale_kernel_cpu_t *cpu, gale_thread_t **next)
+/* The outgoing thread's canary is smashed: it was reported (fatal handler) and
+ * is ended here, never to be resumed; returns the thread to run instead. Off
+ * the hot path. */
+static __attribute__((noinline)) gale_thread_t *stack_smashed(gale_kernel_cpu_t *cpu, gale_thread_t *old)
 {
-    gale_thread_t *old = cpu->current;
-    if (old != NULL && !(old->state & GALE_THREAD_DEAD) && !gale_arch_stack_guarded(&old->ctx) &&
-        !gale_kernel_stack_check(old)) {
-        gale_kernel_thread_end(old);
-        *next = pick_next(cpu, false);
-    }
-    cpu->current = *next;
-    cpu->switches++;
-    (*next)->switched_in++;
+    gale_kernel_thread_end(old);
+    return pick_next(cpu, false);
+}
+
+/* Commit a switch of cpu from old (its current thread, never NULL: every caller
+ * runs on a started core with a current thread) to next != old; returns the
+ * thread that actually runs next. Checks the outgoing thread's stack canary
+ * unless a hardware guard (MPU) protects that stack: a smashed one ends that
+ * thread (stack_smashed) and the choice is made again. */
+SCHED_INLINE gale_thread_t *commit(gale_kernel_cpu_t *cpu, gale_thread_t *old, gale_thread_t *next)
+{
+    if (!(old->state & GALE_THREAD_DEAD) && !gale_arch_stack_guarded(&old->ctx) &&
+        !gale_kernel_stack_check(old))
+        next = stack_smashed(cpu, old);
+    cpu->current = next;
+#if GALE_CONFIG_SWITCH_STATS
+    next->switched_in++;
+#endif
     if (gale_kernel_slice_ticks != 0u || cpu->slice_node.linked)   /* no slicing: nothing to re-arm */
         gale_kernel_slice_reset(cpu);
-    gale_arch_stack_guard_set((*next)->stack, GALE_CONFIG_STACK_CANARY_SIZE);
-    return old;
+    gale_arch_stack_guard_set(next->stack, GALE_CONFIG_STACK_CANARY_SIZE);
+    return next;
+}
+
+/* Switch cpu from its current thread to the best ready one, if that is another
+ * thread; returns when the caller runs again (still locked). */
+SCHED_INLINE void swap(gale_kernel_cpu_t *cpu)
+{
+    gale_thread_t *old = cpu->current;
+    gale_thread_t *next = pick_next(cpu, false);
+    if (next == old)
+        return;
+    next = commit(cpu, old, next);
+    gale_arch_context_switch(&old->ctx, &next->ctx);   /* nothing when next == old */
 }
 
 void gale_kernel_swap_locked(void)
 {
-    gale_kernel_cpu_t *cpu = gale_kernel_cpu_self();
-    gale_thread_t *next = pick_next(cpu, false);
-    if (next == cpu->current)
-        return;
-    gale_thread_t *old = commit(cpu, &next);
-    if (next != old)
-        gale_arch_context_switch(&old->ctx, &next->ctx);
+    swap(gale_kernel_cpu_self());
 }
 
 void gale_kernel_reschedule(unsigned int key)
 {
     gale_kernel_cpu_t *cpu = gale_kernel_cpu_self();
-    if (cpu->started && cpu->current != NULL) {
+    gale_thread_t *old = cpu->current;
+    if (cpu->started && old != NULL) {
         gale_thread_t *next = pick_next(cpu, true);
-        if (next != cpu->current) {
+        if (next != old) {
             if (gale_arch_isr_active()) {
                 gale_arch_isr_resched_request();
             } else {
-                gale_thread_t *old = commit(cpu, &next);
-                if (next != old)
-                    gale_arch_context_switch(&old->ctx, &next->ctx);
+                next = commit(cpu, old, next);
+                gale_arch_context_switch(&old->ctx, &next->ctx);
             }
         }
     }
@@ -165,12 +212,13 @@ void gale_kernel_reschedule(unsigned int key)
 bool gale_kernel_arch_resched(gale_arch_context_t **from, gale_arch_context_t **to)
 {
     gale_kernel_cpu_t *cpu = gale_kernel_cpu_self();
-    if (!cpu->started || cpu->current == NULL)
+    gale_thread_t *old = cpu->current;
+    if (!cpu->started || old == NULL)
         return false;
     gale_thread_t *next = pick_next(cpu, true);
-    if (next == cpu->current)
+    if (next == old)
         return false;
-    gale_thread_t *old = commit(cpu, &next);
+    next = commit(cpu, old, next);
     if (next == old)
         return false;
     *from = &old->ctx;
@@ -188,9 +236,10 @@ void gale_kernel_yield(void)
         return;
     unsigned int key = gale_kernel_lock();
     gale_kernel_cpu_t *cpu = gale_kernel_cpu_self();
-    if (cpu->started && cpu->current != NULL) {
-        gale_kernel_rq_move_to_back(cpu->current);
-        gale_kernel_swap_locked();
+    gale_thread_t *cur = cpu->current;
+    if (cpu->started && cur != NULL) {
+        rq_to_back(cur);
+        swap(cpu);
     }
     gale_kernel_unlock(key);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "core_sched.h"
 #include "kernel_internal.h"
 
 /* The canary: GALE_CONFIG_STACK_CANARY_SIZE bytes at the stack bottom, a fixed

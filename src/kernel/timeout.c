@@ -84,9 +84,16 @@ uint64_t gale_kernel_timeout_deadline(gale_timeout_t timeout, uint64_t now)
      * finer than the tick (Cortex-M). On the simulator time stands on tick
      * boundaries unless gale_sim_busy_ns() moved it into a tick. */
     if (timeout.ticks > 0) {
+        /* The clock may have moved into a later tick since the caller read `now`
+         * (on Cortex-M the two 64-bit divisions of a reading take ~0.4 us, a
+         * tick is 1 us): count from the tick boundary after this fresh reading,
+         * never from the older `now` (that made a 10 ms sleep 0.5 us short). */
         uint64_t cyc = gale_arch_cycles_get();
-        if (cycles_to_ticks(cyc) == now && ticks_to_cycles(now) < cyc)
-            now++;
+        uint64_t t = cycles_to_ticks(cyc);
+        if (ticks_to_cycles(t) < cyc)
+            t++;
+        if (t > now)
+            now = t;
     }
     return gale_core_timeout_deadline(timeout.ticks, now);
 }

@@ -221,6 +221,10 @@ static void test_import_names(void **state)
     assert_int_equal(gale_cm_parse_import("pulseengine:async", "stream_read", &n, &err), 0);
     assert_int_equal(n.kind, GALE_CM_IMPORT_MELD_ASYNC);
     assert_int_equal(n.builtin, GALE_CM_BI_STREAM_READ);
+    assert_int_equal(gale_cm_parse_import("pulseengine:async", "thread_new", &n, &err), 0);
+    assert_int_equal(n.kind, GALE_CM_IMPORT_MELD_ASYNC);
+    assert_int_equal(n.builtin, GALE_CM_BI_NONE); /* recognised, refused at load */
+    assert_int_equal(gale_cm_parse_import("pulseengine:async", "stream_frob", &n, &err), GALE_EINVALID);
 
     /* meld world-level function: field "" */
     assert_int_equal(gale_cm_parse_import("log", "", &n, &err), 0);

@@ -163,31 +163,67 @@ static void test_async_stats(void **state)
 
 static const gale_cm_export_decl_t all_exports[] = {
     {"", "run", {0, NULL, NULL, false}},
-    {"", "checks", {0, NULL, &gale_cm_t_u32, false}},
+    {"", "checks", {0, NULL, &gale_cm_t_u64, false}},
 };
+
+/* all_sync.c: one bit per check (ALL_SYNC_NCHECKS of them) */
+#define ALL_SYNC_NCHECKS 43
+GALE_SEM_DEFINE(s_sem, 2, 5);
+GALE_MSGQ_DEFINE(s_msgq, 4, 2);
+GALE_STACK_DEFINE(s_stk, 4);
+GALE_PIPE_DEFINE(s_pip, 8);
+GALE_EVENT_DEFINE(s_evt);
+GALE_MEM_SLAB_DEFINE(s_slab, 32, 3);
+static gale_timer_t s_tmr;
+
+/* one object of each of the 9 kinds shared by name, with known contents */
+static void share_every_kind(void)
+{
+    gale_kernel_sem_init(&s_sem, 2, 5);
+    gale_kernel_msgq_init(&s_msgq, s_msgq_buffer, 4, 2);
+    uint32_t v = 0xabcd1234u;
+    assert_int_equal(gale_kernel_msgq_put(&s_msgq, &v, GALE_NO_WAIT), 0);
+    gale_kernel_stack_init(&s_stk, s_stk_buffer, 4);
+    gale_kernel_pipe_init(&s_pip, s_pip_buffer, 8);
+    gale_kernel_event_init(&s_evt);
+    gale_kernel_event_post(&s_evt, 0x8);
+    gale_kernel_timer_init(&s_tmr, NULL, NULL);
+    gale_kernel_mem_slab_init(&s_slab, s_slab_buffer, 32, 3, s_slab_free_idx, s_slab_state);
+    assert_int_equal(gale_host_share("s_sem", GALE_HOST_SEM, &s_sem), 0);
+    assert_int_equal(gale_host_share("s_mtx", GALE_HOST_MTX, NULL), 0);
+    assert_int_equal(gale_host_share("s_cv", GALE_HOST_CV, NULL), 0);
+    assert_int_equal(gale_host_share("s_msgq", GALE_HOST_MSGQ, &s_msgq), 0);
+    assert_int_equal(gale_host_share("s_stk", GALE_HOST_STK, &s_stk), 0);
+    assert_int_equal(gale_host_share("s_pip", GALE_HOST_PIP, &s_pip), 0);
+    assert_int_equal(gale_host_share("s_evt", GALE_HOST_EVT, &s_evt), 0);
+    assert_int_equal(gale_host_share("s_tmr", GALE_HOST_TMR, &s_tmr), 0);
+    assert_int_equal(gale_host_share("s_slab", GALE_HOST_SLAB, &s_slab), 0);
+    assert_int_equal(gale_host_share("s_secret", GALE_HOST_SEM, &s_sem), 0); /* shared, but not granted */
+}
 
 static void run_all(void *p1, void *p2, void *p3)
 {
     (void)p2, (void)p3;
-    uint32_t *out = p1;
+    uint64_t *out = p1;
     const gale_cm_world_t *kp = gale_host_kernel_primitives(0);
     static gale_cm_world_t w;
     w = *kp;
     w.exports = all_exports;
     w.n_exports = 2;
     size_t len;
-    FILE *f = fopen(ALL_WASM, "rb");
-    static uint8_t bytes[262144];
-    len = fread(bytes, 1, sizeof bytes, f);
-    fclose(f);
+    uint8_t *bytes = read_file(ALL_WASM, &len);
+    static const char *const grants[] = {"s_sem", "s_mtx", "s_cv", "s_msgq", "s_stk", "s_pip", "s_evt", "s_tmr", "s_slab"};
+    static gale_host_ctx_t hc = {"all", grants, 9};
     gale_cm_component_t *c;
     gale_cm_instance_t *inst;
     gale_cm_err_t err = {0};
     if (gale_cm_component_load(NULL, bytes, len, &w, &c, &err) ||
-        gale_cm_instantiate(c, NULL, UINT64_MAX, &inst, &err)) {
+        gale_cm_instantiate(c, &hc, UINT64_MAX, &inst, &err)) {
         printf("all: %s\n", err.message);
+        free(bytes);
         return;
     }
+    free(bytes);
     uint8_t buf[64];
     gale_cm_arena_t ar;
     gale_cm_arena_init(&ar, buf, sizeof buf);
@@ -196,7 +232,7 @@ static void run_all(void *p1, void *p2, void *p3)
         printf("all: run: %s\n", err.message);
     out[1] = gale_host_live_objects();
     if (gale_cm_call_export(inst, "", "checks", NULL, 0, &r, &ar, &err) == 0)
-        out[0] = (uint32_t)r.u.u;
+        out[0] = r.u.u;
     gale_cm_instance_free(inst);
     gale_cm_component_free(c);
 }
@@ -205,14 +241,142 @@ static void test_every_resource(void **state)
 {
     (void)state;
     boot();
+    share_every_kind();
     gale_thread_t t;
-    uint32_t out[2] = {0, 99};
+    uint64_t out[2] = {0, 99};
     gale_kernel_thread_create(&t, stack_a, sizeof stack_a, run_all, out, NULL, NULL, GALE_PRIO_PREEMPT(5), 0,
                               GALE_NO_WAIT);
     gale_sim_run();
-    if (out[0] != 0xfffff)
-        fail_msg("checks passed: 0x%x (missing 0x%x)", out[0], ~out[0] & 0xfffff);
+    const uint64_t all = (1ull << ALL_SYNC_NCHECKS) - 1;
+    if (out[0] != all)
+        fail_msg("checks passed: 0x%llx (missing 0x%llx)", (unsigned long long)out[0],
+                 (unsigned long long)(~out[0] & all));
     assert_int_equal(out[1], 0); /* every object destroyed when dropped */
+    /* the guest reached the shared objects themselves */
+    assert_int_equal(gale_kernel_msgq_num_used_get(&s_msgq), 0);   /* it got the message */
+    gale_stack_data_t top = 0;
+    assert_int_equal(gale_kernel_stack_pop(&s_stk, &top, GALE_NO_WAIT), 0); /* it pushed 77 */
+    assert_int_equal(top, 77);
+    char x = 0;
+    assert_int_equal(gale_kernel_pipe_read_avail(&s_pip), 1); /* it wrote "x" */
+    gale_kernel_pipe_read(&s_pip, &x, 1, GALE_NO_WAIT);
+    assert_int_equal(x, 'x');
+    assert_int_equal(gale_kernel_sem_count_get(&s_sem), 2);
+}
+
+/* all_async.c: every blocking function async-lowered (ALL_ASYNC_NCHECKS checks,
+ * ALL_ASYNC_NSTARTED of the calls must block and complete later) */
+#define ALL_ASYNC_NCHECKS 52
+#define ALL_ASYNC_NSTARTED 13
+static const gale_cm_export_decl_t all_async_exports[] = {
+    {"", "run", {0, NULL, NULL, true}},
+    {"", "checks", {0, NULL, &gale_cm_t_u64, false}},
+    {"", "started", {0, NULL, &gale_cm_t_u32, false}},
+};
+GALE_SEM_DEFINE(a_sem, 0, 1);
+GALE_EVENT_DEFINE(a_evt);
+GALE_MSGQ_DEFINE(a_in, 4, 2);
+
+/* completes the guest's first four STARTED calls from another thread */
+static void async_feeder(void *p1, void *p2, void *p3)
+{
+    (void)p1, (void)p2, (void)p3;
+    gale_kernel_sleep(GALE_MSEC(5));
+    gale_kernel_sem_give(&a_sem);
+    gale_kernel_sleep(GALE_MSEC(3));
+    gale_kernel_event_post(&a_evt, 0x1); /* wait-all 0x3: not yet */
+    gale_kernel_sleep(GALE_MSEC(2));
+    gale_kernel_event_post(&a_evt, 0x2);
+    gale_kernel_sleep(GALE_MSEC(5));
+    gale_kernel_msgq_put(&a_in, "feed", GALE_FOREVER);
+}
+
+struct async_all_out {
+    uint64_t checks;
+    uint32_t started, live, subtasks_started, events;
+    uint64_t ns;
+    int rc;
+    char msg[256];
+};
+
+static void run_async_all(void *p1, void *p2, void *p3)
+{
+    (void)p2, (void)p3;
+    struct async_all_out *out = p1;
+    static gale_cm_world_t w;
+    w = *gale_host_kernel_primitives(0);
+    w.exports = all_async_exports;
+    w.n_exports = 3;
+    size_t len;
+    uint8_t *bytes = read_file(ALL_ASYNC_WASM, &len);
+    static const char *const grants[] = {"a_sem", "a_evt", "a_in"};
+    static gale_host_ctx_t hc = {"all-async", grants, 3};
+    gale_cm_component_t *c;
+    gale_cm_instance_t *inst;
+    gale_cm_err_t err = {0};
+    out->rc = gale_cm_component_load(NULL, bytes, len, &w, &c, &err);
+    free(bytes);
+    if (out->rc || (out->rc = gale_cm_instantiate(c, &hc, UINT64_MAX, &inst, &err)) != 0) {
+        snprintf(out->msg, sizeof out->msg, "%s", err.message);
+        return;
+    }
+    uint64_t t0 = gale_sim_time_ns();
+    out->rc = gale_cm_call_export(inst, "", "run", NULL, 0, NULL, NULL, &err);
+    out->ns = gale_sim_time_ns() - t0;
+    if (out->rc)
+        snprintf(out->msg, sizeof out->msg, "run: %s", gale_cm_instance_trap(inst)->reason);
+    out->live = gale_host_live_objects();
+    const gale_cm_stats_t *st = gale_cm_instance_stats(inst);
+    out->subtasks_started = (uint32_t)st->subtasks_started;
+    out->events = (uint32_t)st->events_delivered;
+    uint8_t buf[64];
+    gale_cm_arena_t ar;
+    gale_cm_arena_init(&ar, buf, sizeof buf);
+    gale_cm_val_t r;
+    if (gale_cm_call_export(inst, "", "checks", NULL, 0, &r, &ar, &err) == 0)
+        out->checks = r.u.u;
+    if (gale_cm_call_export(inst, "", "started", NULL, 0, &r, &ar, &err) == 0)
+        out->started = (uint32_t)r.u.u;
+    gale_cm_instance_free(inst);
+    gale_cm_component_free(c);
+}
+
+static void test_every_blocking_function_async(void **state)
+{
+    (void)state;
+    boot();
+    gale_kernel_sem_init(&a_sem, 0, 1);
+    gale_kernel_event_init(&a_evt);
+    gale_kernel_msgq_init(&a_in, a_in_buffer, 4, 2);
+    assert_int_equal(gale_host_share("a_sem", GALE_HOST_SEM, &a_sem), 0);
+    assert_int_equal(gale_host_share("a_evt", GALE_HOST_EVT, &a_evt), 0);
+    assert_int_equal(gale_host_share("a_in", GALE_HOST_MSGQ, &a_in), 0);
+    gale_host_set_trace(on_trace, NULL); /* GALE_TRACE=1 prints the timeline */
+    gale_thread_t t, f;
+    static struct async_all_out out;
+    memset(&out, 0, sizeof out);
+    out.live = 99;
+    gale_kernel_thread_create(&f, stack_c, sizeof stack_c, async_feeder, NULL, NULL, NULL, GALE_PRIO_PREEMPT(3), 0,
+                              GALE_NO_WAIT);
+    gale_kernel_thread_create(&t, stack_a, sizeof stack_a, run_async_all, &out, NULL, NULL, GALE_PRIO_PREEMPT(5), 0,
+                              GALE_NO_WAIT);
+    gale_sim_run();
+    gale_host_set_trace(NULL, NULL);
+    if (out.rc)
+        fail_msg("all-async: rc %d: %s", out.rc, out.msg);
+    const uint64_t all = (1ull << ALL_ASYNC_NCHECKS) - 1;
+    if (out.checks != all)
+        fail_msg("checks passed: 0x%llx (missing 0x%llx)", (unsigned long long)out.checks,
+                 (unsigned long long)(~out.checks & all));
+    /* the guest's count of blocked calls is the host's count of subtasks, and
+     * each of them was completed by a SUBTASK event */
+    assert_int_equal(out.started, ALL_ASYNC_NSTARTED);
+    assert_int_equal(out.subtasks_started, ALL_ASYNC_NSTARTED);
+    assert_int_equal(out.events, ALL_ASYNC_NSTARTED);
+    assert_int_equal(out.live, 0); /* every object the guest created was destroyed when dropped */
+    assert_true(out.ns >= 15ull * 1000000ull); /* it waited for the feeder's last message */
+    assert_int_equal(gale_kernel_sem_count_get(&a_sem), 0); /* the guest took the give */
+    assert_int_equal(gale_kernel_msgq_num_used_get(&a_in), 0); /* ... and got the message */
 }
 
 static const gale_cm_type_t *p_u32[] = {&gale_cm_t_u32};
@@ -366,7 +530,7 @@ static void test_grants(void **state)
     uint8_t *b = read_file(PING_WASM, &len);
     assert_int_equal(gale_cm_component_load(NULL, b, len, &empty, &c, &err), GALE_ELINK);
     assert_non_null(strstr(err.message, "pulseengine:gale/message-queue@0.1.0"));
-    assert_non_null(strstr(err.message, "unknown interface"));
+    assert_non_null(strstr(err.message, "not in the world"));
     free(b);
 }
 
@@ -377,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_async_awaits_sem_timer_msgq),
         cmocka_unit_test(test_async_stats),
         cmocka_unit_test(test_every_resource),
+        cmocka_unit_test(test_every_blocking_function_async),
         cmocka_unit_test(test_bad_guests),
         cmocka_unit_test(test_runaway_guest_bounded_by_fuel),
         cmocka_unit_test(test_grants),

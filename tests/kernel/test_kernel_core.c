@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "core.h"
+#include "core_sched.h"
 
 static unsigned int ref_ctz(uint32_t x)
 {

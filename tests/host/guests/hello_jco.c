@@ -1,29 +1,38 @@
-/* sync-system guest for the jco round trip: uses a few primitives and gives
- * the shared semaphore "done" once, so the host can see it ran. */
-#include "kp_guest.h"
+/* sync-system guest for the jco round trip (generated bindings): uses a few
+ * primitives and gives the shared semaphore "done" once, so the host can see
+ * it ran. */
+#include "sync_system.h"
 
-__attribute__((export_name("run"))) void run(void)
+void exports_sync_system_run(void)
 {
-    kp_res_unit_t u;
-    int32_t s = kp_sem_new(0, 3);
-    kp_sem_give(s);
-    kp_sem_give(s);
-    kp_sem_take(s, KP_NO_WAIT, &u);
-    if (u.is_err || kp_sem_count(s) != 1)
+    const pulseengine_gale_types_timeout_t no_wait = {PULSEENGINE_GALE_TYPES_TIMEOUT_NO_WAIT, {0}};
+    pulseengine_gale_semaphore_sem_own_t s = pulseengine_gale_semaphore_constructor_sem(0, 3);
+    pulseengine_gale_semaphore_sem_borrow_t sb = pulseengine_gale_semaphore_sem_borrow(s);
+    pulseengine_gale_semaphore_method_sem_give(sb);
+    pulseengine_gale_semaphore_method_sem_give(sb);
+    if (pulseengine_gale_semaphore_method_sem_take(sb, no_wait).is_err || pulseengine_gale_semaphore_method_sem_count(sb) != 1)
         __builtin_trap();
-    kp_sem_drop(s);
-    int32_t q = kp_msgq_new(4, 1);
+    pulseengine_gale_semaphore_sem_drop_own(s);
+    pulseengine_gale_message_queue_msgq_own_t q = pulseengine_gale_message_queue_constructor_msgq(4, 1);
+    pulseengine_gale_message_queue_msgq_borrow_t qb = pulseengine_gale_message_queue_msgq_borrow(q);
     uint32_t v = 42;
-    kp_msgq_put(q, &v, 4, KP_NO_WAIT, &u);
-    kp_res_bytes_t g;
-    kp_msgq_get(q, KP_NO_WAIT, &g);
-    if (g.is_err || *(uint32_t *)g.ptr_or_err != 42)
+    sync_system_list_u8_t data = {(uint8_t *)&v, 4};
+    if (pulseengine_gale_message_queue_method_msgq_put(qb, data, no_wait).is_err)
         __builtin_trap();
-    kp_msgq_drop(q);
-    kp_res_u32_t o;
-    kp_sem_open("done", 4, &o);
+    sync_system_result_list_u8_pulseengine_gale_types_kernel_error_t g =
+        pulseengine_gale_message_queue_method_msgq_get(qb, no_wait);
+    uint32_t got = 0;
+    if (g.is_err || g.val.ok.len != 4)
+        __builtin_trap();
+    memcpy(&got, g.val.ok.ptr, 4);
+    free(g.val.ok.ptr);
+    if (got != 42)
+        __builtin_trap();
+    pulseengine_gale_message_queue_msgq_drop_own(q);
+    sync_system_result_own_pulseengine_gale_semaphore_sem_pulseengine_gale_types_kernel_error_t o =
+        pulseengine_gale_semaphore_static_sem_open(gale_str("done"));
     if (o.is_err)
         __builtin_trap();
-    kp_sem_give((int32_t)o.val);
-    kp_sem_drop((int32_t)o.val);
+    pulseengine_gale_semaphore_method_sem_give(pulseengine_gale_semaphore_sem_borrow(o.val.ok));
+    pulseengine_gale_semaphore_sem_drop_own(o.val.ok);
 }

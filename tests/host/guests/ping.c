@@ -1,31 +1,40 @@
-/* sync system "ping": sends 1..N over the shared msgq "ping", expects v+1 back on "pong". */
-#include "kp_guest.h"
+/* sync system "ping" (generated bindings, world sync-system): sends 1..N over
+ * the shared msgq "ping", expects v+1 back on "pong". */
+#include "sync_system.h"
 
 #ifndef ROUNDS
 #define ROUNDS 20
 #endif
 
-__attribute__((export_name("run"))) void run(void)
+typedef sync_system_result_own_pulseengine_gale_message_queue_msgq_pulseengine_gale_types_kernel_error_t open_q_t;
+
+void exports_sync_system_run(void)
 {
-    kp_res_u32_t o;
-    kp_msgq_open("ping", 4, &o);
-    if (o.is_err)
+    const pulseengine_gale_types_timeout_t forever = {PULSEENGINE_GALE_TYPES_TIMEOUT_FOREVER, {0}};
+    open_q_t o_ping = pulseengine_gale_message_queue_static_msgq_open(gale_str("ping"));
+    if (o_ping.is_err)
         __builtin_trap();
-    int32_t ping = (int32_t)o.val;
-    kp_msgq_open("pong", 4, &o);
-    if (o.is_err)
-        __builtin_trap();
-    int32_t pong = (int32_t)o.val;
+    open_q_t o_pong = pulseengine_gale_message_queue_static_msgq_open(gale_str("pong"));
+    if (o_pong.is_err)
+        __builtin_trap(); /* test_grants: "pong" not granted */
+    pulseengine_gale_message_queue_msgq_borrow_t ping = pulseengine_gale_message_queue_msgq_borrow(o_ping.val.ok);
+    pulseengine_gale_message_queue_msgq_borrow_t pong = pulseengine_gale_message_queue_msgq_borrow(o_pong.val.ok);
     for (uint32_t i = 1; i <= ROUNDS; i++) {
-        kp_res_unit_t r;
-        kp_msgq_put(ping, &i, 4, KP_FOREVER, &r);
+        sync_system_list_u8_t data = {(uint8_t *)&i, 4};
+        sync_system_result_void_pulseengine_gale_types_kernel_error_t r =
+            pulseengine_gale_message_queue_method_msgq_put(ping, data, forever);
         if (r.is_err)
             __builtin_trap();
-        kp_res_bytes_t g;
-        kp_msgq_get(pong, KP_FOREVER, &g);
-        if (g.is_err || g.len != 4 || *(uint32_t *)g.ptr_or_err != i + 1)
+        sync_system_result_list_u8_pulseengine_gale_types_kernel_error_t g =
+            pulseengine_gale_message_queue_method_msgq_get(pong, forever);
+        uint32_t v = 0;
+        if (g.is_err || g.val.ok.len != 4)
+            __builtin_trap();
+        memcpy(&v, g.val.ok.ptr, 4);
+        free(g.val.ok.ptr);
+        if (v != i + 1)
             __builtin_trap();
     }
-    kp_msgq_drop(ping);
-    kp_msgq_drop(pong);
+    pulseengine_gale_message_queue_msgq_drop_own(o_ping.val.ok);
+    pulseengine_gale_message_queue_msgq_drop_own(o_pong.val.ok);
 }
