@@ -18,7 +18,9 @@
 # generated glue and the guest SDK (guest/) are built into <name>.wasm with
 # gale_add_wasm_guest. The bindings are regenerated when any *.wit file under
 # the package (deps/ included, symlinks followed) or the `gale` tool changes,
-# and the sources are recompiled when the generated header changes.
+# and the sources are recompiled when the generated header changes. In a cross
+# build (no tools/gale target) the `gale` command is built for the build
+# machine as an ExternalProject (cmake/host-tools).
 # Sets ${<name>_WASM} (the module) and ${<name>_BINDINGS} (the generated
 # directory) in the parent scope.
 find_program(GALE_CLANG NAMES clang-14 clang)
@@ -72,11 +74,33 @@ function(gale_add_component_guest name)
   if(NOT G_WORLD OR NOT G_SOURCES)
     message(FATAL_ERROR "gale_add_component_guest(${name}): WORLD and SOURCES are required")
   endif()
-  if(NOT TARGET gale)
-    message(FATAL_ERROR "gale_add_component_guest(${name}): the `gale` tool (tools/gale) is not part of this build")
+  if(TARGET gale)
+    set(tool $<TARGET_FILE:gale>)
+    set(tool_deps gale $<TARGET_FILE:gale>)
+  else()
+    # cross build (cortex-m presets): the `gale` command for the build machine,
+    # built from the same sources as an ExternalProject (cmake/host-tools)
+    set(tool ${CMAKE_BINARY_DIR}/host-tools/gale)
+    if(NOT TARGET gale_host_tool)
+      include(ExternalProject)
+      ExternalProject_Add(gale_host_tool
+        SOURCE_DIR ${GALE_ROOT}/cmake/host-tools
+        BINARY_DIR ${CMAKE_BINARY_DIR}/host-tools
+        CMAKE_ARGS -DGALE_ROOT=${GALE_ROOT} -DCMAKE_BUILD_TYPE=Release
+        INSTALL_COMMAND ""
+        BUILD_ALWAYS 1
+        BUILD_BYPRODUCTS ${tool})
+    endif()
+    set(tool_deps gale_host_tool ${tool})
   endif()
   if(NOT G_WIT)
     set(G_WIT ${GALE_ROOT}/wit/gale)
+  endif()
+  set(sdk_inc ${GALE_GUEST_INCLUDE})
+  set(sdk_src ${GALE_GUEST_SOURCES})
+  if(NOT sdk_inc) # guest/ is only added to host builds
+    set(sdk_inc ${GALE_ROOT}/guest/include)
+    set(sdk_src ${GALE_ROOT}/guest/src/gale_guest.c)
   endif()
   get_filename_component(wit ${G_WIT} ABSOLUTE)
   file(GLOB_RECURSE wit_files FOLLOW_SYMLINKS CONFIGURE_DEPENDS ${wit}/*.wit)
@@ -87,11 +111,11 @@ function(gale_add_component_guest name)
   string(REPLACE "-" "_" cw ${G_WORLD})
   add_custom_command(OUTPUT ${gen}/${cw}.c ${gen}/${cw}.h
     COMMAND ${CMAKE_COMMAND} -E make_directory ${gen}
-    COMMAND $<TARGET_FILE:gale> bindgen --world ${G_WORLD} --lang c --out ${gen} ${wit}
-    DEPENDS gale $<TARGET_FILE:gale> ${wit_files}
+    COMMAND ${tool} bindgen --world ${G_WORLD} --lang c --out ${gen} ${wit}
+    DEPENDS ${tool_deps} ${wit_files}
     COMMENT "gale bindgen --world ${G_WORLD} --lang c (${name})" VERBATIM)
-  gale_add_wasm_guest(${name} SOURCES ${gen}/${cw}.c ${G_SOURCES} ${GALE_GUEST_SOURCES}
-    INCLUDES ${gen} ${GALE_GUEST_INCLUDE} ${G_INCLUDES}
+  gale_add_wasm_guest(${name} SOURCES ${gen}/${cw}.c ${G_SOURCES} ${sdk_src}
+    INCLUDES ${gen} ${sdk_inc} ${G_INCLUDES}
     FLAGS -fvisibility=hidden -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla ${G_FLAGS}
     LDFLAGS ${G_LDFLAGS}
     DEPENDS ${gen}/${cw}.h)

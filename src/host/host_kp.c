@@ -479,11 +479,14 @@ static int op_run(op_t *op, gale_timeout_t t, gale_cm_val_t *r, gale_cm_arena_t 
     }
 }
 
-static bool op_would_block(const gale_cm_val_t *r)
+static bool op_would_block(const op_t *op, const gale_cm_val_t *r)
 {
-    /* result error `again` (or `busy` from a mutex try) */
-    return r->kind == GALE_CM_RESULT && r->u.var.disc == 1 && r->u.var.payload &&
-           (r->u.var.payload->u.var.disc == 2 || r->u.var.payload->u.var.disc == 1);
+    if (r->kind != GALE_CM_RESULT || r->u.var.disc != 1 || !r->u.var.payload)
+        return false;
+    /* result error `again` (or `busy` from a mutex try); a slab with no free
+     * block reports `no-memory` to a no-wait try (the kernel's GALE_ENOMEM) */
+    uint32_t e = r->u.var.payload->u.var.disc;
+    return e == 2 || e == 1 || (op->code == OP_SLAB_ALLOC && e == 3);
 }
 
 static int op_blocking(void *ctx, gale_cm_val_t *result, gale_cm_arena_t *arena)
@@ -521,7 +524,7 @@ static int op_dispatch(gale_cm_call_t *c, op_t *op, gale_timeout_t t, gale_cm_va
     bool must_wait = op->code == OP_CV_WAIT || op->code == OP_CV_WAIT_MUTEX;
     if (!must_wait || GALE_TIMEOUT_IS_NO_WAIT(t)) {
         int rc = op_run(op, GALE_NO_WAIT, r, c->arena);
-        if (rc || !op_would_block(r) || GALE_TIMEOUT_IS_NO_WAIT(t)) {
+        if (rc || !op_would_block(op, r) || GALE_TIMEOUT_IS_NO_WAIT(t)) {
             trace_result(c, op, r, " (async, at once)");
             return rc;
         }

@@ -264,6 +264,121 @@ static void test_every_resource(void **state)
     assert_int_equal(gale_kernel_sem_count_get(&s_sem), 2);
 }
 
+/* all_async.c: every blocking function async-lowered (ALL_ASYNC_NCHECKS checks,
+ * ALL_ASYNC_NSTARTED of the calls must block and complete later) */
+#define ALL_ASYNC_NCHECKS 52
+#define ALL_ASYNC_NSTARTED 13
+static const gale_cm_export_decl_t all_async_exports[] = {
+    {"", "run", {0, NULL, NULL, true}},
+    {"", "checks", {0, NULL, &gale_cm_t_u64, false}},
+    {"", "started", {0, NULL, &gale_cm_t_u32, false}},
+};
+GALE_SEM_DEFINE(a_sem, 0, 1);
+GALE_EVENT_DEFINE(a_evt);
+GALE_MSGQ_DEFINE(a_in, 4, 2);
+
+/* completes the guest's first four STARTED calls from another thread */
+static void async_feeder(void *p1, void *p2, void *p3)
+{
+    (void)p1, (void)p2, (void)p3;
+    gale_kernel_sleep(GALE_MSEC(5));
+    gale_kernel_sem_give(&a_sem);
+    gale_kernel_sleep(GALE_MSEC(3));
+    gale_kernel_event_post(&a_evt, 0x1); /* wait-all 0x3: not yet */
+    gale_kernel_sleep(GALE_MSEC(2));
+    gale_kernel_event_post(&a_evt, 0x2);
+    gale_kernel_sleep(GALE_MSEC(5));
+    gale_kernel_msgq_put(&a_in, "feed", GALE_FOREVER);
+}
+
+struct async_all_out {
+    uint64_t checks;
+    uint32_t started, live, subtasks_started, events;
+    uint64_t ns;
+    int rc;
+    char msg[256];
+};
+
+static void run_async_all(void *p1, void *p2, void *p3)
+{
+    (void)p2, (void)p3;
+    struct async_all_out *out = p1;
+    static gale_cm_world_t w;
+    w = *gale_host_kernel_primitives(0);
+    w.exports = all_async_exports;
+    w.n_exports = 3;
+    size_t len;
+    uint8_t *bytes = read_file(ALL_ASYNC_WASM, &len);
+    static const char *const grants[] = {"a_sem", "a_evt", "a_in"};
+    static gale_host_ctx_t hc = {"all-async", grants, 3};
+    gale_cm_component_t *c;
+    gale_cm_instance_t *inst;
+    gale_cm_err_t err = {0};
+    out->rc = gale_cm_component_load(NULL, bytes, len, &w, &c, &err);
+    free(bytes);
+    if (out->rc || (out->rc = gale_cm_instantiate(c, &hc, UINT64_MAX, &inst, &err)) != 0) {
+        snprintf(out->msg, sizeof out->msg, "%s", err.message);
+        return;
+    }
+    uint64_t t0 = gale_sim_time_ns();
+    out->rc = gale_cm_call_export(inst, "", "run", NULL, 0, NULL, NULL, &err);
+    out->ns = gale_sim_time_ns() - t0;
+    if (out->rc)
+        snprintf(out->msg, sizeof out->msg, "run: %s", gale_cm_instance_trap(inst)->reason);
+    out->live = gale_host_live_objects();
+    const gale_cm_stats_t *st = gale_cm_instance_stats(inst);
+    out->subtasks_started = (uint32_t)st->subtasks_started;
+    out->events = (uint32_t)st->events_delivered;
+    uint8_t buf[64];
+    gale_cm_arena_t ar;
+    gale_cm_arena_init(&ar, buf, sizeof buf);
+    gale_cm_val_t r;
+    if (gale_cm_call_export(inst, "", "checks", NULL, 0, &r, &ar, &err) == 0)
+        out->checks = r.u.u;
+    if (gale_cm_call_export(inst, "", "started", NULL, 0, &r, &ar, &err) == 0)
+        out->started = (uint32_t)r.u.u;
+    gale_cm_instance_free(inst);
+    gale_cm_component_free(c);
+}
+
+static void test_every_blocking_function_async(void **state)
+{
+    (void)state;
+    boot();
+    gale_kernel_sem_init(&a_sem, 0, 1);
+    gale_kernel_event_init(&a_evt);
+    gale_kernel_msgq_init(&a_in, a_in_buffer, 4, 2);
+    assert_int_equal(gale_host_share("a_sem", GALE_HOST_SEM, &a_sem), 0);
+    assert_int_equal(gale_host_share("a_evt", GALE_HOST_EVT, &a_evt), 0);
+    assert_int_equal(gale_host_share("a_in", GALE_HOST_MSGQ, &a_in), 0);
+    gale_host_set_trace(on_trace, NULL); /* GALE_TRACE=1 prints the timeline */
+    gale_thread_t t, f;
+    static struct async_all_out out;
+    memset(&out, 0, sizeof out);
+    out.live = 99;
+    gale_kernel_thread_create(&f, stack_c, sizeof stack_c, async_feeder, NULL, NULL, NULL, GALE_PRIO_PREEMPT(3), 0,
+                              GALE_NO_WAIT);
+    gale_kernel_thread_create(&t, stack_a, sizeof stack_a, run_async_all, &out, NULL, NULL, GALE_PRIO_PREEMPT(5), 0,
+                              GALE_NO_WAIT);
+    gale_sim_run();
+    gale_host_set_trace(NULL, NULL);
+    if (out.rc)
+        fail_msg("all-async: rc %d: %s", out.rc, out.msg);
+    const uint64_t all = (1ull << ALL_ASYNC_NCHECKS) - 1;
+    if (out.checks != all)
+        fail_msg("checks passed: 0x%llx (missing 0x%llx)", (unsigned long long)out.checks,
+                 (unsigned long long)(~out.checks & all));
+    /* the guest's count of blocked calls is the host's count of subtasks, and
+     * each of them was completed by a SUBTASK event */
+    assert_int_equal(out.started, ALL_ASYNC_NSTARTED);
+    assert_int_equal(out.subtasks_started, ALL_ASYNC_NSTARTED);
+    assert_int_equal(out.events, ALL_ASYNC_NSTARTED);
+    assert_int_equal(out.live, 0); /* every object the guest created was destroyed when dropped */
+    assert_true(out.ns >= 15ull * 1000000ull); /* it waited for the feeder's last message */
+    assert_int_equal(gale_kernel_sem_count_get(&a_sem), 0); /* the guest took the give */
+    assert_int_equal(gale_kernel_msgq_num_used_get(&a_in), 0); /* ... and got the message */
+}
+
 static const gale_cm_type_t *p_u32[] = {&gale_cm_t_u32};
 static const gale_cm_export_decl_t bad_exports[] = {
     {"", "oob-retptr", {0, NULL, NULL, false}},     {"", "misaligned-retptr", {0, NULL, NULL, false}},
@@ -426,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_async_awaits_sem_timer_msgq),
         cmocka_unit_test(test_async_stats),
         cmocka_unit_test(test_every_resource),
+        cmocka_unit_test(test_every_blocking_function_async),
         cmocka_unit_test(test_bad_guests),
         cmocka_unit_test(test_runaway_guest_bounded_by_fuel),
         cmocka_unit_test(test_grants),
