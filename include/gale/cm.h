@@ -523,6 +523,11 @@ typedef struct gale_cm_handle_ops {
     /* host rep -> new guest handle (lower). */
     int (*lower_own)(gale_cm_cx_t *cx, uint32_t rtype, uint32_t rep, uint32_t *handle);
     int (*lower_borrow)(gale_cm_cx_t *cx, uint32_t rtype, uint32_t rep, uint32_t *handle);
+    /* stream/future readable ends (NULL: the handle number passes unchanged):
+     * lift moves the guest's end out of its table to a host-held end id,
+     * lower moves a host-held end into the guest's table. */
+    int (*lift_end)(gale_cm_cx_t *cx, const gale_cm_type_t *t, uint32_t handle, uint32_t *host_end);
+    int (*lower_end)(gale_cm_cx_t *cx, const gale_cm_type_t *t, uint32_t host_end, uint32_t *handle);
 } gale_cm_handle_ops_t;
 
 struct gale_cm_cx {
@@ -807,6 +812,47 @@ typedef struct gale_cm_exec_task {
 } gale_cm_exec_task_t;
 int gale_cm_exec_spawn(struct gale_exec *exec, gale_cm_exec_task_t *t, gale_cm_instance_t *inst, const char *iface,
                        const char *name, const gale_cm_val_t *params, uint32_t n_params);
+
+/* ---- Stream / future ends held by the host ------------------------------
+ * A stream<T>/future<T> in a lifted value (host-call parameter, export
+ * result) moves the guest's readable end out of its handle table: the value's
+ * u.handle is then a host-held end id. Lowering such a value (export
+ * parameter, host-call result) moves the end into the guest's table. Only
+ * readable ends move (the spec's rule); the host creates streams with both
+ * ends host-held, passes the readable one to a guest and writes into the
+ * other. Reads and writes are rendezvous copies with the peer's parked op:
+ * values are lifted from the writer's memory and lowered into the reader's
+ * (strings/lists allocated with the reader's cabi_realloc, on the reader
+ * instance's thread). A guest-to-guest stream passed through the host (lift
+ * from one instance, lower into another) copies between the two memories. */
+typedef void (*gale_cm_end_notify_fn)(uint32_t end, void *arg);
+
+/* New stream or future (type: a GALE_CM_STREAM / GALE_CM_FUTURE type, kept by
+ * the caller) with both ends held by the host. */
+int gale_cm_stream_new(const gale_cm_type_t *type, uint32_t *readable, uint32_t *writable);
+/* Starts a read of up to n values into out[] (strings/lists in arena) or a
+ * write of vals[0..n) (futures: n = 1). out/vals/arena must stay valid until
+ * the op completes. Returns the packed result (COPY_* | count << 4 for streams,
+ * COPY_* for futures) when it completed at once, GALE_EAGAIN when it waits for
+ * the peer (fn(end, arg) is called on completion, from the thread that
+ * completes it; then gale_cm_end_result), or GALE_EINVAL (not a host-held end
+ * of that direction), GALE_EBUSY (an op is in flight), GALE_ETRAP (a value
+ * could not be copied: err says why). */
+int gale_cm_end_read(uint32_t end, gale_cm_val_t *out, uint32_t n, gale_cm_arena_t *arena,
+                     gale_cm_end_notify_fn fn, void *arg, gale_cm_err_t *err);
+int gale_cm_end_write(uint32_t end, const gale_cm_val_t *vals, uint32_t n, gale_cm_end_notify_fn fn, void *arg,
+                      gale_cm_err_t *err);
+/* The packed result of the last op once it completed (0), GALE_EAGAIN while
+ * it waits, GALE_EINVAL if there is none. */
+int gale_cm_end_result(uint32_t end, uint32_t *packed);
+/* Cancels a waiting op: *packed = COPY_CANCELLED | count << 4 (or the result
+ * if it completed meanwhile). */
+int gale_cm_end_cancel(uint32_t end, uint32_t *packed);
+/* Drops a host-held end (GALE_EBUSY while an op is in flight): the peer sees
+ * DROPPED; both ends dropped frees the stream. */
+int gale_cm_end_drop(uint32_t end);
+/* Live stream/future objects (all instances and the host): for leak checks. */
+uint32_t gale_cm_stream_count(void);
 
 /* Statistics for reports and benchmarks. */
 typedef struct gale_cm_stats {

@@ -99,257 +99,7 @@ int cm_builtin_check(cm_binding_t *b, const gale_wasm_functype_t *ft, gale_cm_er
     return 0;
 }
 
-/* ---- streams / futures ---- */
-
-cm_stream_t cm_g_streams[CM_N_STREAMS];
-#define g_streams cm_g_streams
-
-static cm_stream_t *stream_of(gale_cm_instance_t *inst, uint32_t handle, uint8_t tag, int *end, const char *what,
-                              gale_wasm_trap_t *trap, int *rc)
-{
-    gale_cm_err_t err = {0};
-    gale_cm_handle_t *h = gale_cm_table_get_tag(&inst->table, handle, tag, what, &err);
-    if (!h) {
-        *rc = cm_trap(inst, trap, "%s", err.message);
-        return NULL;
-    }
-    *end = (tag == GALE_CM_H_STREAM_READ || tag == GALE_CM_H_FUTURE_READ) ? 0 : 1;
-    if (g_streams[h->rep].meld) {
-        *rc = cm_trap(inst, trap, "%s: handle %u is a pulseengine:async stream/future (use meld's intrinsics on it)", what,
-                      (unsigned)handle);
-        return NULL;
-    }
-    return &g_streams[h->rep];
-}
-
-static uint32_t elem_count_bytes(cm_stream_t *s, uint32_t n)
-{
-    return s->elem_size * n;
-}
-
-/* Rendezvous: complete as much as possible between a pending op at end `pe`
- * and a new op at the other end (ptr, n) in instance `inst`. Returns copied. */
-static int stream_copy(gale_cm_instance_t *inst, cm_stream_t *s, int new_end, uint32_t ptr, uint32_t n, uint32_t *copied,
-                       gale_wasm_trap_t *trap)
-{
-    int pe = 1 - new_end;
-    uint32_t avail = s->end[pe].n - s->end[pe].done;
-    uint32_t k = n < avail ? n : avail;
-    if (s->is_future)
-        k = (n >= 1 && avail >= 1) ? 1 : 0;
-    *copied = k;
-    if (k == 0 || s->elem_size == 0)
-        return 0;
-    gale_cm_err_t err = {0};
-    gale_cm_cx_t cxa, cxb;
-    gale_cm_instance_t *pinst = s->end[pe].inst;
-    cm_cx_init(inst, &cxa, &inst->arena, &err, "stream copy");
-    cm_cx_init(pinst, &cxb, &pinst->arena, &err, "stream copy (peer buffer)");
-    uint32_t bytes = elem_count_bytes(s, k);
-    uint32_t pptr = s->end[pe].ptr + elem_count_bytes(s, s->end[pe].done);
-    if (gale_cm_check_range(&cxa, ptr, bytes, s->elem_align, "stream buffer") ||
-        gale_cm_check_range(&cxb, pptr, bytes, s->elem_align, "stream peer buffer"))
-        return cm_trap(inst, trap, "%s", err.message);
-    if (new_end == 0) /* reader: copy from the writer's buffer */
-        memmove(cxa.mem + ptr, cxb.mem + pptr, bytes);
-    else
-        memmove(cxb.mem + pptr, cxa.mem + ptr, bytes);
-    return 0;
-}
-
-static void stream_complete_pending(cm_stream_t *s, int e, uint32_t result)
-{
-    s->end[e].state = CM_E_IDLE;
-    s->end[e].event_pending = true;
-    s->end[e].event_payload = s->is_future ? result : (result | (s->end[e].done << 4));
-    if (s->end[e].inst)
-        gale_cm_notify(s->end[e].inst);
-}
-
-static int stream_rw(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_wasm_val_t *args,
-                     gale_wasm_val_t *results, gale_wasm_trap_t *trap)
-{
-    bool fut = b->builtin == GALE_CM_BI_FUTURE_READ || b->builtin == GALE_CM_BI_FUTURE_WRITE;
-    bool rd = b->builtin == GALE_CM_BI_STREAM_READ || b->builtin == GALE_CM_BI_FUTURE_READ;
-    uint8_t tag = fut ? (rd ? GALE_CM_H_FUTURE_READ : GALE_CM_H_FUTURE_WRITE)
-                      : (rd ? GALE_CM_H_STREAM_READ : GALE_CM_H_STREAM_WRITE);
-    int end = 0, rc = 0;
-    cm_stream_t *s = stream_of(inst, args[0].i32, tag, &end, gale_cm_builtin_name((gale_cm_builtin_t)b->builtin), trap, &rc);
-    if (!s)
-        return rc;
-    uint32_t ptr = args[1].i32, n = fut ? 1 : args[2].i32;
-    if (s->end[end].state != CM_E_IDLE || s->end[end].event_pending)
-        return cm_trap(inst, trap, "%s: end %u is not idle (a copy is in flight or its event is undelivered)",
-                       gale_cm_builtin_name((gale_cm_builtin_t)b->builtin), (unsigned)args[0].i32);
-    if (n > GALE_CM_MAX_LENGTH)
-        return cm_trap(inst, trap, "%s: length %u exceeds 2^28-1", gale_cm_builtin_name((gale_cm_builtin_t)b->builtin),
-                       (unsigned)n);
-    gale_cm_err_t err = {0};
-    gale_cm_cx_t cx;
-    cm_cx_init(inst, &cx, &inst->arena, &err, gale_cm_builtin_name((gale_cm_builtin_t)b->builtin));
-    if (gale_cm_check_range(&cx, ptr, (uint64_t)n * s->elem_size, s->elem_align ? s->elem_align : 1, "buffer"))
-        return cm_trap(inst, trap, "%s", err.message);
-    int pe = 1 - end;
-    if (s->end[pe].dropped || !s->end[pe].inst) {
-        s->end[end].state = CM_E_DONE;
-        results[0].i32 = GALE_CM_COPY_DROPPED;
-        return 0;
-    }
-    if (s->end[pe].state == CM_E_COPYING) {
-        uint32_t k = 0;
-        rc = stream_copy(inst, s, end, ptr, n, &k, trap);
-        if (rc)
-            return rc;
-        s->end[pe].done += k;
-        stream_complete_pending(s, pe, GALE_CM_COPY_COMPLETED);
-        if (fut) {
-            s->end[pe].state = CM_E_DONE;
-            s->end[end].state = CM_E_DONE;
-        }
-        results[0].i32 = fut ? GALE_CM_COPY_COMPLETED : (GALE_CM_COPY_COMPLETED | (k << 4));
-        return 0;
-    }
-    s->end[end].state = CM_E_COPYING;
-    s->end[end].ptr = ptr;
-    s->end[end].n = n;
-    s->end[end].done = 0;
-    results[0].i32 = GALE_CM_BLOCKED;
-    return 0;
-}
-
-static int stream_new(gale_cm_instance_t *inst, const cm_binding_t *b, gale_wasm_val_t *results, gale_wasm_trap_t *trap)
-{
-    bool fut = b->builtin == GALE_CM_BI_FUTURE_NEW;
-    cm_stream_t *s = NULL;
-    uint32_t si;
-    for (si = 0; si < sizeof g_streams / sizeof g_streams[0]; si++)
-        if (!g_streams[si].used) {
-            s = &g_streams[si];
-            break;
-        }
-    if (!s)
-        return cm_trap(inst, trap, "%s: too many streams/futures", gale_cm_builtin_name((gale_cm_builtin_t)b->builtin));
-    memset(s, 0, sizeof *s);
-    s->used = true;
-    s->is_future = fut;
-    /* Element type: the K-th stream/future of the function (resolved at link
-     * time). Same-instance copies are byte copies, which the spec allows only
-     * for number payloads (others trap). Without type information (unit, or
-     * meld output) elements are single bytes. */
-    const gale_cm_type_t *et = b->stream_typed ? b->stream_elem : NULL;
-    if (et && !(et->kind >= GALE_CM_BOOL && et->kind <= GALE_CM_CHAR)) {
-        s->used = false;
-        return cm_trap(inst, trap, "%s: same-instance stream/future of %s is not supported (numbers only)",
-                       gale_cm_builtin_name((gale_cm_builtin_t)b->builtin), gale_cm_kind_name(et->kind));
-    }
-    s->elem = et;
-    s->elem_size = et ? gale_cm_type_size(et) : (b->stream_typed ? 0 : 1);
-    s->elem_align = et ? gale_cm_type_align(et) : 1;
-    gale_cm_handle_t hr = {.tag = fut ? GALE_CM_H_FUTURE_READ : GALE_CM_H_STREAM_READ, .rep = si};
-    gale_cm_handle_t hw = {.tag = fut ? GALE_CM_H_FUTURE_WRITE : GALE_CM_H_STREAM_WRITE, .rep = si};
-    uint32_t r = gale_cm_table_add(&inst->table, &hr);
-    uint32_t w = r ? gale_cm_table_add(&inst->table, &hw) : 0;
-    if (!w) {
-        if (r)
-            gale_cm_table_remove(&inst->table, r);
-        s->used = false;
-        return cm_trap(inst, trap, "%s: handle table full", gale_cm_builtin_name((gale_cm_builtin_t)b->builtin));
-    }
-    s->end[0].inst = inst, s->end[0].handle = r;
-    s->end[1].inst = inst, s->end[1].handle = w;
-    results[0].i64 = (uint64_t)r | ((uint64_t)w << 32);
-    return 0;
-}
-
-static int stream_cancel(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_wasm_val_t *args,
-                         gale_wasm_val_t *results, gale_wasm_trap_t *trap)
-{
-    gale_cm_builtin_t bi = (gale_cm_builtin_t)b->builtin;
-    uint8_t tag = bi == GALE_CM_BI_STREAM_CANCEL_READ    ? GALE_CM_H_STREAM_READ
-                  : bi == GALE_CM_BI_STREAM_CANCEL_WRITE ? GALE_CM_H_STREAM_WRITE
-                  : bi == GALE_CM_BI_FUTURE_CANCEL_READ  ? GALE_CM_H_FUTURE_READ
-                                                         : GALE_CM_H_FUTURE_WRITE;
-    int end = 0, rc = 0;
-    cm_stream_t *s = stream_of(inst, args[0].i32, tag, &end, gale_cm_builtin_name(bi), trap, &rc);
-    if (!s)
-        return rc;
-    if (s->end[end].event_pending) { /* it completed already: report that */
-        s->end[end].event_pending = false;
-        results[0].i32 = s->end[end].event_payload;
-        return 0;
-    }
-    if (s->end[end].state != CM_E_COPYING)
-        return cm_trap(inst, trap, "%s: no copy in flight on handle %u", gale_cm_builtin_name(bi), (unsigned)args[0].i32);
-    s->end[end].state = CM_E_IDLE;
-    results[0].i32 = s->is_future ? GALE_CM_COPY_CANCELLED : (GALE_CM_COPY_CANCELLED | (s->end[end].done << 4));
-    return 0;
-}
-
-static int stream_drop(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_wasm_val_t *args,
-                       gale_wasm_trap_t *trap)
-{
-    gale_cm_builtin_t bi = (gale_cm_builtin_t)b->builtin;
-    uint8_t tag = bi == GALE_CM_BI_STREAM_DROP_READABLE    ? GALE_CM_H_STREAM_READ
-                  : bi == GALE_CM_BI_STREAM_DROP_WRITABLE  ? GALE_CM_H_STREAM_WRITE
-                  : bi == GALE_CM_BI_FUTURE_DROP_READABLE  ? GALE_CM_H_FUTURE_READ
-                                                           : GALE_CM_H_FUTURE_WRITE;
-    int end = 0, rc = 0;
-    cm_stream_t *s = stream_of(inst, args[0].i32, tag, &end, gale_cm_builtin_name(bi), trap, &rc);
-    if (!s)
-        return rc;
-    if (s->end[end].state == CM_E_COPYING)
-        return cm_trap(inst, trap, "%s: a copy is in flight on handle %u", gale_cm_builtin_name(bi), (unsigned)args[0].i32);
-    gale_cm_handle_t *h = gale_cm_table_get(&inst->table, args[0].i32);
-    if (h && h->wset)
-        return cm_trap(inst, trap, "%s: handle %u is still in a waitable set", gale_cm_builtin_name(bi),
-                       (unsigned)args[0].i32);
-    if (bi == GALE_CM_BI_FUTURE_DROP_WRITABLE && s->end[1].state != CM_E_DONE && !s->end[0].dropped)
-        return cm_trap(inst, trap, "future.drop-writable: the value was never written and the reader is alive");
-    s->end[end].dropped = true;
-    s->end[end].inst = NULL;
-    gale_cm_table_remove(&inst->table, args[0].i32);
-    int pe = 1 - end;
-    if (s->end[pe].state == CM_E_COPYING)
-        stream_complete_pending(s, pe, GALE_CM_COPY_DROPPED);
-    if (s->end[pe].dropped)
-        s->used = false;
-    return 0;
-}
-
-void cm_stream_end_release(gale_cm_instance_t *inst, uint32_t idx)
-{
-    gale_cm_handle_t *h = gale_cm_table_get(&inst->table, idx);
-    if (!h || h->tag < GALE_CM_H_STREAM_READ || h->tag > GALE_CM_H_FUTURE_WRITE || h->rep >= CM_N_STREAMS)
-        return;
-    cm_stream_t *s = &g_streams[h->rep];
-    int end = (h->tag == GALE_CM_H_STREAM_READ || h->tag == GALE_CM_H_FUTURE_READ) ? 0 : 1, pe = 1 - end;
-    gale_cm_instance_t *notify = NULL;
-    unsigned int key = gale_kernel_irq_lock();
-    gale_cm_table_remove(&inst->table, idx);
-    s->end[end].dropped = true;
-    s->end[end].inst = NULL;
-    s->end[end].armed = false;
-    s->end[end].state = CM_E_DONE;
-    if (s->meld) {
-        if (s->end[pe].armed)
-            notify = s->end[pe].inst;
-    } else if (s->end[pe].state == CM_E_COPYING) {
-        s->end[pe].state = CM_E_IDLE;
-        s->end[pe].event_pending = true;
-        s->end[pe].event_payload =
-            s->is_future ? GALE_CM_COPY_DROPPED : (GALE_CM_COPY_DROPPED | (s->end[pe].done << 4));
-        notify = s->end[pe].inst;
-    }
-    if (s->end[pe].dropped) {
-        cm_meld_free(s);
-        s->used = false;
-    }
-    gale_kernel_irq_unlock(key);
-    if (notify && notify != inst)
-        gale_cm_notify(notify);
-    else if (notify)
-        notify->notify_seq++;
-}
+/* streams / futures: cm_stream.c */
 
 /* ---- events ---- */
 
@@ -403,25 +153,11 @@ int cm_find_event(gale_cm_instance_t *inst, uint32_t set, uint32_t *code, uint32
                 return 1;
             }
         } else if (h->tag >= GALE_CM_H_STREAM_READ && h->tag <= GALE_CM_H_FUTURE_WRITE) {
-            cm_stream_t *s = &g_streams[h->rep];
-            int e = (h->tag == GALE_CM_H_STREAM_READ || h->tag == GALE_CM_H_FUTURE_READ) ? 0 : 1;
-            if (s->meld) {
-                unsigned int key = gale_kernel_irq_lock();
-                bool ready = cm_meld_ready(s, e, code, p2);
-                gale_kernel_irq_unlock(key);
-                if (ready) {
-                    *p1 = i;
-                    return 1;
-                }
-                continue;
-            }
-            if (s->end[e].event_pending) {
-                s->end[e].event_pending = false;
-                static const uint32_t codes[4] = {GALE_CM_EVENT_STREAM_READ, GALE_CM_EVENT_STREAM_WRITE,
-                                                  GALE_CM_EVENT_FUTURE_READ, GALE_CM_EVENT_FUTURE_WRITE};
-                *code = codes[h->tag - GALE_CM_H_STREAM_READ];
+            int rc = cm_stream_event(inst, i, h, code, p2, err);
+            if (rc < 0)
+                return rc;
+            if (rc == 1) {
                 *p1 = i;
-                *p2 = s->end[e].event_payload;
                 return 1;
             }
         }
@@ -635,20 +371,14 @@ int cm_builtin_call(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_
     case GALE_CM_BI_THREAD_YIELD:
         results[0].i32 = (t && t->cancel_requested && b->cancellable) ? 1 : 0;
         return 0;
-    case GALE_CM_BI_STREAM_NEW:
-    case GALE_CM_BI_FUTURE_NEW: return stream_new(inst, b, results, trap);
-    case GALE_CM_BI_STREAM_READ:
-    case GALE_CM_BI_STREAM_WRITE:
-    case GALE_CM_BI_FUTURE_READ:
-    case GALE_CM_BI_FUTURE_WRITE: return stream_rw(inst, b, args, results, trap);
-    case GALE_CM_BI_STREAM_CANCEL_READ:
-    case GALE_CM_BI_STREAM_CANCEL_WRITE:
-    case GALE_CM_BI_FUTURE_CANCEL_READ:
-    case GALE_CM_BI_FUTURE_CANCEL_WRITE: return stream_cancel(inst, b, args, results, trap);
-    case GALE_CM_BI_STREAM_DROP_READABLE:
-    case GALE_CM_BI_STREAM_DROP_WRITABLE:
-    case GALE_CM_BI_FUTURE_DROP_READABLE:
-    case GALE_CM_BI_FUTURE_DROP_WRITABLE: return stream_drop(inst, b, args, trap);
+    case GALE_CM_BI_STREAM_NEW: case GALE_CM_BI_FUTURE_NEW:
+    case GALE_CM_BI_STREAM_READ: case GALE_CM_BI_STREAM_WRITE:
+    case GALE_CM_BI_FUTURE_READ: case GALE_CM_BI_FUTURE_WRITE:
+    case GALE_CM_BI_STREAM_CANCEL_READ: case GALE_CM_BI_STREAM_CANCEL_WRITE:
+    case GALE_CM_BI_FUTURE_CANCEL_READ: case GALE_CM_BI_FUTURE_CANCEL_WRITE:
+    case GALE_CM_BI_STREAM_DROP_READABLE: case GALE_CM_BI_STREAM_DROP_WRITABLE:
+    case GALE_CM_BI_FUTURE_DROP_READABLE: case GALE_CM_BI_FUTURE_DROP_WRITABLE:
+        return cm_stream_builtin(inst, b, args, results, trap);
     case GALE_CM_BI_RESOURCE_NEW: {
         gale_cm_handle_t h = {.tag = GALE_CM_H_OWN, .type = (uint16_t)b->resource, .rep = args[0].i32};
         uint32_t idx = gale_cm_table_add(&inst->table, &h);

@@ -164,7 +164,9 @@ static int lift_handle(gale_cm_cx_t *cx, const gale_cm_type_t *t, uint32_t h, ga
                                        : cx->hops->lift_borrow(cx, t->resource, h, &out->u.handle);
         return r;
     }
-    out->u.handle = h; /* stream / future / error-context: the caller resolves it */
+    if ((t->kind == GALE_CM_STREAM || t->kind == GALE_CM_FUTURE) && cx->hops && cx->hops->lift_end)
+        return cx->hops->lift_end(cx, t, h, &out->u.handle); /* moves the readable end out */
+    out->u.handle = h; /* error-context (or no handle table): the caller resolves it */
     return 0;
 }
 
@@ -177,6 +179,8 @@ static int lower_handle(gale_cm_cx_t *cx, const gale_cm_type_t *t, const gale_cm
         return t->kind == GALE_CM_OWN ? cx->hops->lower_own(cx, t->resource, v->u.handle, h)
                                       : cx->hops->lower_borrow(cx, t->resource, v->u.handle, h);
     }
+    if ((t->kind == GALE_CM_STREAM || t->kind == GALE_CM_FUTURE) && cx->hops && cx->hops->lower_end)
+        return cx->hops->lower_end(cx, t, v->u.handle, h); /* moves a host-held end in */
     *h = v->u.handle;
     return 0;
 }

@@ -205,7 +205,8 @@ static int h_lower_borrow(gale_cm_cx_t *cx, uint32_t rtype, uint32_t rep, uint32
     return 0;
 }
 
-static const gale_cm_handle_ops_t g_hops = {h_lift_own, h_lift_borrow, h_lower_own, h_lower_borrow};
+static const gale_cm_handle_ops_t g_hops = {h_lift_own, h_lift_borrow, h_lower_own, h_lower_borrow, cm_end_lift,
+                                            cm_end_lower};
 
 void cm_cx_init(gale_cm_instance_t *inst, gale_cm_cx_t *cx, gale_cm_arena_t *arena, gale_cm_err_t *err,
                 const char *what)

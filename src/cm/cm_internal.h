@@ -117,8 +117,8 @@ typedef struct cm_stream {
     bool used, is_future;
     const gale_cm_type_t *elem; /* payload type (NULL = unit) */
     uint32_t elem_size, elem_align;
-    struct {
-        gale_cm_instance_t *inst; /* owner of this end (NULL: dropped) */
+    struct cm_end {
+        gale_cm_instance_t *inst; /* owner of this end (NULL: host-held or dropped) */
         uint32_t handle;
         uint8_t state;
         bool dropped;
@@ -129,7 +129,16 @@ typedef struct cm_stream {
          * (an event fires when the peer acts); a cancel makes the next op
          * report Cancelled once. */
         bool armed, cancelled;
+        /* held by the host (gale_cm_end_*): its parked op and notification */
+        bool host;
+        const gale_cm_val_t *hvals; /* write: values */
+        gale_cm_val_t *hout;        /* read: destination */
+        gale_cm_arena_t *harena;    /* read: strings/lists of the values */
+        gale_cm_end_notify_fn hfn;
+        void *harg;
     } end[2]; /* 0 = readable, 1 = writable */
+    bool typed;    /* elem known (created by a typed built-in or the host) */
+    bool copying;  /* a copy between the two parked ops is running */
     /* meld's pulseengine:async streams/futures: a byte ring (streams) or a
      * value slot (futures) in the host. */
     bool meld;
@@ -195,6 +204,17 @@ void cm_sched_wait(gale_cm_instance_t *inst);
 /* Releases a stream/future end held in handle slot `idx` (instance freed or
  * end transferred away): the peer sees it dropped. */
 void cm_stream_end_release(gale_cm_instance_t *inst, uint32_t idx);
+
+/* cm_stream.c: canonical streams/futures */
+int cm_stream_builtin(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_wasm_val_t *args,
+                      gale_wasm_val_t *results, gale_wasm_trap_t *trap);
+/* The event of stream/future end handle `idx` (tag h) if one is pending
+ * (copies first when this instance is the reader): 1, 0 none, < 0 trap. */
+int cm_stream_event(gale_cm_instance_t *inst, uint32_t idx, gale_cm_handle_t *h, uint32_t *code, uint32_t *p2,
+                    gale_cm_err_t *err);
+/* Transfer of readable ends across the boundary (handle hooks). */
+int cm_end_lift(gale_cm_cx_t *cx, const gale_cm_type_t *t, uint32_t handle, uint32_t *host_end);
+int cm_end_lower(gale_cm_cx_t *cx, const gale_cm_type_t *t, uint32_t host_end, uint32_t *handle);
 
 /* cm_meld.c: meld's pulseengine:async intrinsics */
 int cm_meld_call(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_wasm_val_t *args,

@@ -191,6 +191,7 @@ typedef struct gstate {
     uint32_t heap;
     int mode; /* behaviour switch for trap tests */
     uint32_t ctx_seen;
+    uint32_t sh, sset; /* streamer: the readable end it got, its set */
 } gstate_t;
 static gstate_t gs;
 
@@ -269,7 +270,14 @@ static int g_run_cb(mock_inst_t *mi, const gale_wasm_val_t *a, gale_wasm_val_t *
 
 static int g_streamer(mock_inst_t *mi, const gale_wasm_val_t *a, gale_wasm_val_t *r)
 {
-    (void)mi, (void)a, (void)r;
+    (void)r;
+    if (gs.mode == 13) { /* got a readable end from the host: start a read, wait later */
+        gs.sh = a[0].i32;
+        if (mock_call_import_i32(mi, IMP_SREAD, 3, gs.sh, 700, 8) != GALE_CM_BLOCKED)
+            return 30;
+        gs.sset = mock_call_import_i32(mi, IMP_WSNEW, 0);
+        mock_call_import_i32(mi, IMP_JOIN, 2, gs.sh, gs.sset);
+    }
     return 0;
 }
 
@@ -320,6 +328,16 @@ static int g_res_test(mock_inst_t *mi, const gale_wasm_val_t *a, gale_wasm_val_t
             return 23;
         mock_call_import_i32(mi, IMP_SDROPR, 1, rh);
         v += 100;
+    }
+    if (gs.mode == 14) { /* the host wrote into the end streamer got: the event delivers the copy */
+        uint32_t code = mock_call_import_i32(mi, IMP_WSWAIT, 2, gs.sset, 512);
+        static const uint32_t want[3] = {5, 6, 7};
+        if (code != GALE_CM_EVENT_STREAM_READ || rd32(mi, 512) != gs.sh || rd32(mi, 516) != (3u << 4) ||
+            memcmp(mock_mem(mi) + 700, want, 12) != 0)
+            return 31;
+        mock_call_import_i32(mi, IMP_JOIN, 2, gs.sh, 0);
+        mock_call_import_i32(mi, IMP_SDROPR, 1, gs.sh);
+        v += 200;
     }
     r[0].i32 = v;
     return 0;
@@ -501,6 +519,68 @@ static void test_resources(void **state)
     }
 }
 
+static unsigned host_end_notified;
+static void on_host_end(uint32_t end, void *arg)
+{
+    (void)arg;
+    assert_true(end != 0);
+    host_end_notified++;
+}
+
+/* A host-held stream<u32>: its readable end is lowered into the guest (export
+ * parameter), the host's write parks, the copy runs on the guest's side when
+ * it waits on its set; the host sees the result and then the guest's drop. */
+static void test_host_end_into_guest(void **state)
+{
+    (void)state;
+    uint32_t base = gale_cm_stream_count();
+    gale_cm_instance_t *inst = setup_inst(13);
+    uint32_t r = 0, w = 0, r1 = 0, w1 = 0;
+    assert_int_equal(gale_cm_stream_new(&stream_u32, &r1, &w1), 0);
+    assert_int_equal(gale_cm_stream_new(&gale_cm_t_u32, &r, &w), GALE_EINVAL);
+    assert_int_equal(gale_cm_stream_new(&stream_u32, &r, &w), 0);
+    assert_int_equal(gale_cm_stream_count(), base + 2);
+    gale_cm_err_t err = {0};
+    gale_cm_val_t p = {.kind = GALE_CM_STREAM, .u.handle = w}; /* a writable end does not move */
+    assert_true(gale_cm_call_export(inst, "", "streamer", &p, 1, NULL, NULL, &err) != 0);
+    assert_non_null(strstr(err.message, "not a host-held readable stream end"));
+    p.u.handle = r;
+    assert_int_equal(gale_cm_call_export(inst, "", "streamer", &p, 1, NULL, NULL, &err), 0);
+    assert_int_equal(gs.sh != 0, 1);
+    /* the end moved: it is no longer the host's */
+    assert_int_equal(gale_cm_end_drop(r), GALE_EINVAL);
+    static const gale_cm_val_t vals[3] = {{.kind = GALE_CM_U32, .u.u = 5}, {.kind = GALE_CM_U32, .u.u = 6},
+                                          {.kind = GALE_CM_U32, .u.u = 7}};
+    host_end_notified = 0;
+    assert_int_equal(gale_cm_end_write(w, vals, 3, on_host_end, NULL, &err), GALE_EAGAIN);
+    uint32_t packed = 0;
+    assert_int_equal(gale_cm_end_result(w, &packed), GALE_EAGAIN); /* the guest has not looked yet */
+    gs.mode = 14;
+    gale_cm_val_t res;
+    gale_cm_arena_t ar;
+    uint8_t ab[64];
+    gale_cm_arena_init(&ar, ab, sizeof ab);
+    int rc = gale_cm_call_export(inst, "", "res-test", NULL, 0, &res, &ar, &err);
+    if (rc)
+        fail_msg("res-test: %s", err.message);
+    assert_int_equal(res.u.u, 207);
+    assert_int_equal(host_end_notified, 1);
+    assert_int_equal(gale_cm_end_result(w, &packed), 0);
+    assert_int_equal(packed, GALE_CM_COPY_COMPLETED | (3u << 4));
+    /* the guest dropped its readable end: the next write sees DROPPED */
+    assert_int_equal(gale_cm_end_write(w, vals, 1, on_host_end, NULL, &err), GALE_CM_COPY_DROPPED);
+    assert_int_equal(gale_cm_end_write(w, vals, 1, on_host_end, NULL, &err), GALE_EINVAL); /* done */
+    assert_int_equal(gale_cm_end_drop(w), 0);
+    assert_int_equal(gale_cm_stream_count(), base + 1);
+    teardown_inst(inst);
+    free_all_components();
+    /* the other host stream: both ends still the host's */
+    assert_int_equal(gale_cm_end_drop(r1), 0);
+    assert_int_equal(gale_cm_stream_count(), base + 1);
+    assert_int_equal(gale_cm_end_drop(w1), 0);
+    assert_int_equal(gale_cm_stream_count(), base);
+}
+
 static void test_link_errors(void **state)
 {
     (void)state;
@@ -559,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_sync_call),   cmocka_unit_test(test_sync_call_bad_retptr),
         cmocka_unit_test(test_async_export), cmocka_unit_test(test_async_traps),
         cmocka_unit_test(test_resources),   cmocka_unit_test(test_link_errors),
+        cmocka_unit_test(test_host_end_into_guest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,11 +26,17 @@ static uint8_t *read_file(const char *path, size_t *len)
     return b;
 }
 
-/* No kernel here: a task driver that would block is a test failure. */
+/* No kernel here: when the task driver would block, the test's hook drives
+ * the other side (another instance, the host's writes); without a hook, or
+ * after too many rounds, it is a test failure. */
+static void (*g_wait_hook)(gale_cm_instance_t *inst);
+static unsigned g_waits;
 static void no_wait(gale_cm_instance_t *inst, void *ctx)
 {
-    (void)inst, (void)ctx;
-    fail_msg("the task driver would block: no task can progress");
+    (void)ctx;
+    if (!g_wait_hook || ++g_waits > 100000)
+        fail_msg("the task driver would block: no task can progress");
+    g_wait_hook(inst);
 }
 static void no_notify(gale_cm_instance_t *inst, void *ctx)
 {
@@ -193,12 +199,314 @@ static void test_meld_load_errors(void **state)
     free(b);
 }
 
+
+/* ---- stream<string> ends across the boundary (canonical ABI) ---- */
+
+static const gale_cm_type_t t_stream_str = {.kind = GALE_CM_STREAM, .elem = &gale_cm_t_string};
+static const gale_cm_type_t *const p_stream_str[] = {&t_stream_str};
+static const gale_cm_export_decl_t pair_exports[] = {
+    {"", "open", {0, NULL, &t_stream_str, false}},
+    {"", "feed", {1, p_u32, NULL, true}},
+    {"", "drain", {1, p_stream_str, &gale_cm_t_u32, true}},
+    {"", "probe", {1, p_u32, &t_stream_str, false}},
+};
+static const gale_cm_world_t pair_world = {"stream-pair", NULL, 0, NULL, 0, pair_exports, 4};
+
+static gale_cm_instance_t *pair_instance(gale_cm_component_t *c)
+{
+    gale_cm_err_t err = {0};
+    gale_cm_instance_t *inst = NULL;
+    if (gale_cm_instantiate(c, NULL, UINT64_MAX, &inst, &err))
+        fail_msg("instantiate: %s", err.message);
+    return inst;
+}
+
+static gale_cm_component_t *pair_component(void)
+{
+    gale_cm_component_t *c = NULL;
+    gale_cm_err_t err = {0};
+    if (load_rc(PAIR_WASM, &pair_world, &c, &err))
+        fail_msg("load: %s", err.message);
+    return c;
+}
+
+static uint32_t open_stream(gale_cm_instance_t *inst)
+{
+    gale_cm_val_t r;
+    uint8_t buf[64];
+    gale_cm_arena_t a;
+    gale_cm_arena_init(&a, buf, sizeof buf);
+    gale_cm_err_t err = {0};
+    if (gale_cm_call_export(inst, "", "open", NULL, 0, &r, &a, &err))
+        fail_msg("open: %s", err.message);
+    assert_int_equal(r.kind, GALE_CM_STREAM);
+    assert_true(r.u.handle != 0);
+    return r.u.handle;
+}
+
+static void start_feed(gale_cm_instance_t *inst, uint32_t n)
+{
+    gale_cm_val_t p = {.kind = GALE_CM_U32, .u.u = n};
+    gale_cm_err_t err = {0};
+    if (gale_cm_task_start(inst, "", "feed", &p, 1, &err))
+        fail_msg("feed: %s", err.message);
+}
+
+static gale_cm_instance_t *g_other;
+static void poll_other(gale_cm_instance_t *inst)
+{
+    (void)inst;
+    gale_cm_err_t err = {0};
+    int rc = gale_cm_poll_tasks(g_other, &err);
+    if (rc < 0 && rc != GALE_EAGAIN)
+        fail_msg("the other instance: %s", err.message);
+}
+
+static int64_t drain(gale_cm_instance_t *inst, uint32_t end, gale_cm_err_t *err)
+{
+    gale_cm_val_t p = {.kind = GALE_CM_STREAM, .u.handle = end}, r;
+    uint8_t buf[64];
+    gale_cm_arena_t a;
+    gale_cm_arena_init(&a, buf, sizeof buf);
+    if (gale_cm_call_export(inst, "", "drain", &p, 1, &r, &a, err))
+        return -1;
+    return r.u.u;
+}
+
+/* Two instances of one component: A creates a stream<string>, its readable
+ * end goes to the host (export result) and from there into B (export
+ * parameter); A's task writes 10 strings in batches of 4, B's task reads 3 at
+ * a time: every string is lifted from A's memory and lowered into B's with
+ * B's cabi_realloc (B checks the text and that it lies in its own heap). */
+static void test_pair_guest_to_guest(void **state)
+{
+    (void)state;
+    uint32_t base = gale_cm_stream_count();
+    gale_cm_component_t *c = pair_component();
+    gale_cm_instance_t *a = pair_instance(c), *b = pair_instance(c);
+    uint32_t end = open_stream(a);
+    assert_int_equal(gale_cm_stream_count(), base + 1);
+    start_feed(a, 10);
+    g_other = a;
+    g_wait_hook = poll_other;
+    gale_cm_err_t err = {0};
+    int64_t got = drain(b, end, &err);
+    g_wait_hook = NULL;
+    if (got < 0)
+        fail_msg("drain: %s", err.message);
+    assert_int_equal(got, 10);
+    assert_int_equal(gale_cm_poll_tasks(a, &err), 0); /* the feed task finished too */
+    assert_int_equal(gale_cm_stream_count(), base);  /* both ends dropped */
+    gale_cm_instance_free(a);
+    gale_cm_instance_free(b);
+    gale_cm_component_free(c);
+}
+
+static unsigned g_host_notified;
+static void host_notify(uint32_t end, void *arg)
+{
+    (void)arg;
+    assert_true(end != 0);
+    g_host_notified++;
+}
+
+static void check_msg(const gale_cm_val_t *v, uint32_t i)
+{
+    char want[16];
+    snprintf(want, sizeof want, "msg-%u", (unsigned)i);
+    assert_int_equal(v->kind, GALE_CM_STRING);
+    assert_int_equal(v->u.str.len, strlen(want));
+    assert_memory_equal(v->u.str.ptr, want, v->u.str.len);
+}
+
+/* The host reads a guest's stream: values lifted into the host's arena. */
+static void test_host_reads_guest(void **state)
+{
+    (void)state;
+    uint32_t base = gale_cm_stream_count();
+    gale_cm_component_t *c = pair_component();
+    gale_cm_instance_t *a = pair_instance(c);
+    uint32_t end = open_stream(a);
+    gale_cm_err_t err = {0};
+    /* a read before any write waits; the guest's first write completes it */
+    gale_cm_val_t out[5];
+    uint8_t abuf[512];
+    gale_cm_arena_t ar;
+    gale_cm_arena_init(&ar, abuf, sizeof abuf);
+    g_host_notified = 0;
+    assert_int_equal(gale_cm_end_read(end, out, 5, &ar, host_notify, NULL, &err), GALE_EAGAIN);
+    uint32_t packed = 0;
+    assert_int_equal(gale_cm_end_result(end, &packed), GALE_EAGAIN);
+    assert_int_equal(gale_cm_end_read(end, out, 5, &ar, host_notify, NULL, &err), GALE_EBUSY);
+    start_feed(a, 7); /* writes 0..3: the host's parked read takes them at once */
+    assert_int_equal(g_host_notified, 1);
+    assert_int_equal(gale_cm_end_result(end, &packed), 0);
+    assert_int_equal(packed, GALE_CM_COPY_COMPLETED | (4u << 4));
+    for (uint32_t i = 0; i < 4; i++)
+        check_msg(&out[i], i);
+    uint32_t got = 4;
+    for (int round = 0; round < 10; round++) {
+        int rc = gale_cm_poll_tasks(a, &err); /* the guest writes its next batch */
+        assert_true(rc == 0 || rc == GALE_EAGAIN);
+        ar.used = 0;
+        rc = gale_cm_end_read(end, out, 2, &ar, host_notify, NULL, &err);
+        assert_true(rc >= 0); /* the writer is parked or gone: done at once */
+        for (uint32_t i = 0; i < ((uint32_t)rc >> 4); i++)
+            check_msg(&out[i], got + i);
+        got += (uint32_t)rc >> 4;
+        if ((rc & 0xf) == GALE_CM_COPY_DROPPED)
+            break;
+    }
+    assert_int_equal(got, 7);
+    assert_int_equal(gale_cm_end_read(end, out, 2, &ar, host_notify, NULL, &err), GALE_EINVAL); /* done */
+    assert_int_equal(gale_cm_end_drop(end), 0);
+    assert_int_equal(gale_cm_stream_count(), base);
+    gale_cm_instance_free(a);
+    gale_cm_component_free(c);
+}
+
+/* The host writes strings into a guest's stream (lowered with the guest's
+ * cabi_realloc on the guest's thread), in batches of 2, then drops it. */
+static uint32_t g_hw_end, g_hw_sent, g_hw_total, g_hw_inflight;
+static gale_cm_val_t g_hw_vals[9];
+static char g_hw_text[9][16];
+static void host_writer(gale_cm_instance_t *inst)
+{
+    (void)inst;
+    uint32_t packed;
+    if (g_hw_inflight) {
+        int rc = gale_cm_end_result(g_hw_end, &packed);
+        if (rc == GALE_EAGAIN)
+            fail_msg("host write still waiting while the guest waits too");
+        assert_int_equal(rc, 0);
+        assert_int_equal(packed & 0xf, GALE_CM_COPY_COMPLETED);
+        g_hw_sent += packed >> 4;
+        g_hw_inflight = 0;
+    }
+    if (g_hw_sent < g_hw_total) {
+        gale_cm_err_t err = {0};
+        uint32_t n = g_hw_total - g_hw_sent < 2 ? g_hw_total - g_hw_sent : 2;
+        assert_int_equal(gale_cm_end_write(g_hw_end, &g_hw_vals[g_hw_sent], n, host_notify, NULL, &err), GALE_EAGAIN);
+        g_hw_inflight = 1;
+    } else if (g_hw_end) {
+        assert_int_equal(gale_cm_end_drop(g_hw_end), 0);
+        g_hw_end = 0;
+    }
+}
+
+static void test_host_writes_guest(void **state)
+{
+    (void)state;
+    uint32_t base = gale_cm_stream_count();
+    gale_cm_component_t *c = pair_component();
+    gale_cm_instance_t *b = pair_instance(c);
+    uint32_t r = 0, w = 0;
+    assert_int_equal(gale_cm_stream_new(&t_stream_str, &r, &w), 0);
+    for (uint32_t i = 0; i < 9; i++) {
+        int n = snprintf(g_hw_text[i], sizeof g_hw_text[i], "msg-%u", (unsigned)i);
+        g_hw_vals[i].kind = GALE_CM_STRING;
+        g_hw_vals[i].u.str.ptr = g_hw_text[i];
+        g_hw_vals[i].u.str.len = (uint32_t)n;
+    }
+    g_hw_end = w, g_hw_sent = 0, g_hw_total = 9, g_hw_inflight = 0;
+    host_writer(NULL); /* first batch parked before the guest reads */
+    g_wait_hook = host_writer;
+    gale_cm_err_t err = {0};
+    int64_t got = drain(b, r, &err);
+    g_wait_hook = NULL;
+    if (got < 0)
+        fail_msg("drain: %s", err.message);
+    assert_int_equal(got, 9);
+    assert_int_equal(g_hw_sent, 9);
+    assert_int_equal(gale_cm_stream_count(), base);
+    /* a future made by the host, written before anyone reads: host to host */
+    static const gale_cm_type_t fut_u32 = {.kind = GALE_CM_FUTURE, .elem = &gale_cm_t_u32};
+    assert_int_equal(gale_cm_stream_new(&fut_u32, &r, &w), 0);
+    gale_cm_val_t v = {.kind = GALE_CM_U32, .u.u = 42}, o;
+    uint8_t ab[16];
+    gale_cm_arena_t ar;
+    gale_cm_arena_init(&ar, ab, sizeof ab);
+    assert_int_equal(gale_cm_end_write(w, &v, 2, NULL, NULL, &err), GALE_EINVAL); /* a future moves one value */
+    assert_int_equal(gale_cm_end_write(w, &v, 1, NULL, NULL, &err), GALE_EAGAIN);
+    assert_int_equal(gale_cm_end_read(w, &o, 1, &ar, NULL, NULL, &err), GALE_EINVAL); /* wrong direction */
+    assert_int_equal(gale_cm_end_read(r, &o, 1, &ar, NULL, NULL, &err), GALE_CM_COPY_COMPLETED);
+    assert_int_equal(o.u.u, 42);
+    uint32_t packed;
+    assert_int_equal(gale_cm_end_result(w, &packed), 0);
+    assert_int_equal(packed, GALE_CM_COPY_COMPLETED);
+    assert_int_equal(gale_cm_end_drop(r), 0);
+    assert_int_equal(gale_cm_end_drop(w), 0);
+    assert_int_equal(gale_cm_end_drop(w), GALE_EINVAL);
+    /* a host read cancelled */
+    assert_int_equal(gale_cm_stream_new(&t_stream_str, &r, &w), 0);
+    assert_int_equal(gale_cm_end_read(r, &o, 1, &ar, NULL, NULL, &err), GALE_EAGAIN);
+    assert_int_equal(gale_cm_end_cancel(r, &packed), 0);
+    assert_int_equal(packed, GALE_CM_COPY_CANCELLED);
+    assert_int_equal(gale_cm_end_drop(r), 0);
+    assert_int_equal(gale_cm_end_write(w, &v, 1, NULL, NULL, &err), GALE_CM_COPY_DROPPED);
+    assert_int_equal(gale_cm_end_drop(w), 0);
+    assert_int_equal(gale_cm_stream_count(), base);
+    gale_cm_instance_free(b);
+    gale_cm_component_free(c);
+}
+
+/* The transfer rules: only idle readable ends outside waitable sets move. */
+static void test_transfer_rules(void **state)
+{
+    (void)state;
+    uint32_t base = gale_cm_stream_count();
+    gale_cm_component_t *c = pair_component();
+    static const struct {
+        uint32_t k;
+        const char *msg;
+    } cases[] = {
+        {0, "is a writable stream end (only readable ends are passed)"},
+        {1, "is in waitable set"},
+        {2, "is not live"},
+        {3, "cannot be transferred while a read is in flight"},
+        {5, "string with both ends in one instance"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gale_cm_instance_t *inst = pair_instance(c);
+        gale_cm_err_t err = {0};
+        assert_int_equal(call_u32(inst, "probe", cases[i].k, &err), INT64_MIN);
+        assert_int_equal(err.code, GALE_ETRAP);
+        if (!strstr(gale_cm_instance_trap(inst)->reason, cases[i].msg))
+            fail_msg("case %u: '%s' lacks '%s'", (unsigned)cases[i].k, gale_cm_instance_trap(inst)->reason,
+                     cases[i].msg);
+        gale_cm_instance_free(inst);
+        assert_int_equal(gale_cm_stream_count(), base); /* freeing the instance released its ends */
+    }
+    /* a good one: the readable end is the host's; the writable stays in the guest */
+    gale_cm_instance_t *inst = pair_instance(c);
+    gale_cm_err_t err = {0};
+    int64_t id = call_u32(inst, "probe", 7, &err);
+    assert_true(id > 0);
+    assert_int_equal(gale_cm_stream_count(), base + 1);
+    /* lowering something that is not a host-held readable end fails */
+    assert_int_equal(drain(inst, (uint32_t)id + 1, &err), -1);
+    assert_non_null(strstr(err.message, "not a host-held readable stream end"));
+    gale_cm_instance_free(inst); /* the writer goes: the host end sees DROPPED */
+    gale_cm_val_t o;
+    uint8_t ab[64];
+    gale_cm_arena_t ar;
+    gale_cm_arena_init(&ar, ab, sizeof ab);
+    assert_int_equal(gale_cm_end_read((uint32_t)id, &o, 1, &ar, NULL, NULL, &err), GALE_CM_COPY_DROPPED);
+    assert_int_equal(gale_cm_end_drop((uint32_t)id), 0);
+    assert_int_equal(gale_cm_stream_count(), base);
+    gale_cm_component_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_meld_producer_consumer),
         cmocka_unit_test(test_meld_codes),
         cmocka_unit_test(test_meld_load_errors),
+        cmocka_unit_test(test_pair_guest_to_guest),
+        cmocka_unit_test(test_host_reads_guest),
+        cmocka_unit_test(test_host_writes_guest),
+        cmocka_unit_test(test_transfer_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
