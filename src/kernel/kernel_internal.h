@@ -139,8 +139,13 @@ void gale_kernel_rq_remove(gale_thread_t *t);
 void gale_kernel_rq_move_to_back(gale_thread_t *t);
 /* [L] Change t's effective priority, re-sorting its ready/wait queue. */
 void gale_kernel_prio_change(gale_thread_t *t, int prio);
-/* [L] Re-arm the time slice for the thread that starts running on cpu. */
+/* [L] Re-arm the time slice for the thread that starts running on cpu.
+ * GALE_CONFIG_TIME_SLICE=0 (gale/config.h): no time slicing, nothing to do. */
+#if GALE_CONFIG_TIME_SLICE
 void gale_kernel_slice_reset(gale_kernel_cpu_t *cpu);
+#else
+static inline void gale_kernel_slice_reset(gale_kernel_cpu_t *cpu) { (void)cpu; }
+#endif
 
 /* Priority <-> ready-queue index (0 = most urgent). */
 static inline unsigned int gale_kernel_prio_index(int prio)
