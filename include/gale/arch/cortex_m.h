@@ -79,12 +79,30 @@ typedef struct gale_arch_context {
 /* IRQ lock (inline: the kernel's hot paths use it)                           */
 /* ------------------------------------------------------------------------- */
 
-static inline unsigned int gale_arch_irq_lock(void)
+/* GALE_CM7_ERRATUM_837070 (CMake option, default off; only for Cortex-M7
+ * r0p0/r0p1): a write that raises BASEPRI may not yet mask an interrupt on the
+ * instruction after it, so the raise is done with PRIMASK set (and PRIMASK
+ * restored after). gale_cm_run() refuses such a core without the option. */
+#ifndef GALE_CM7_ERRATUM_837070
+#define GALE_CM7_ERRATUM_837070 0
+#endif
+
+static inline __attribute__((always_inline)) unsigned int gale_arch_irq_lock(void)
 {
     unsigned int key;
+#if GALE_CM7_ERRATUM_837070
+    unsigned int pm;
+    __asm__ volatile("mrs %0, basepri\n\t"
+                     "mrs %1, primask\n\t"
+                     "cpsid i\n\t"
+                     "msr basepri_max, %2\n\t"
+                     "msr primask, %1"
+                     : "=&r"(key), "=&r"(pm) : "r"(GALE_CM_BASEPRI_LOCK) : "memory");
+#else
     __asm__ volatile("mrs %0, basepri\n\t"
                      "msr basepri_max, %1"
                      : "=&r"(key) : "r"(GALE_CM_BASEPRI_LOCK) : "memory");
+#endif
     return key;
 }
 
@@ -244,6 +262,11 @@ void gale_cm_fault_hook_set(gale_cm_fault_hook_t hook);
 int gale_cm_fault_redirect(const gale_cm_fault_t *f, void (*fn)(void *), void *arg);
 /* Print a report (also used by gale_arch_fatal). */
 void gale_cm_fault_print(const gale_cm_fault_t *f);
+
+/* True when a core with this CPUID (SCB->CPUID) has erratum 837070: Cortex-M7
+ * r0p0 or r0p1. gale_cm_run() returns GALE_ENOSYS on such a core unless the
+ * port was built with GALE_CM7_ERRATUM_837070. */
+bool gale_cm_cpuid_has_erratum_837070(uint32_t cpuid);
 
 /* MPU: true when the core has one (then stack guards use it). */
 bool gale_cm_mpu_present(void);

@@ -94,7 +94,13 @@ gale_cm_switch:
     .thumb_func
 gale_cm_pendsv_handler:
     movs    r0, #GALE_CM_BASEPRI_LOCK
+#if GALE_CM7_ERRATUM_837070
+    cpsid   i                       /* erratum 837070: raise BASEPRI masked */
     msr     basepri, r0
+    cpsie   i                       /* PendSV never runs with PRIMASK set */
+#else
+    msr     basepri, r0
+#endif
     push    {r0, lr}                /* keep EXC_RETURN; 8-byte aligned */
     sub     sp, #8                  /* from, to (out parameters) */
     mov     r0, sp

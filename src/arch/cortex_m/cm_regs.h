@@ -27,6 +27,7 @@
 #define NVIC_STIR    CM_REG(0xE000EF00u)
 
 /* System control block */
+#define SCB_CPUID  CM_REG(0xE000ED00u)
 #define SCB_ICSR   CM_REG(0xE000ED04u)
 #define SCB_VTOR   CM_REG(0xE000ED08u)
 #define SCB_AIRCR  CM_REG(0xE000ED0Cu)

@@ -126,8 +126,19 @@ void gale_arch_cpu_idle(void)
                      "isb" : : "r"(0) : "memory");
 }
 
+bool gale_cm_cpuid_has_erratum_837070(uint32_t cpuid)
+{
+    /* implementer ARM (0x41), part number 0xC27 (Cortex-M7), variant 0, revision 0 or 1 */
+    return (cpuid & 0xFFFFFFF0u) == 0x410FC270u && (cpuid & 0xFu) <= 1u;
+}
+
 int gale_cm_run(void)
 {
+    if (!GALE_CM7_ERRATUM_837070 && gale_cm_cpuid_has_erratum_837070(SCB_CPUID)) {
+        gale_cm_printf("gale: Cortex-M7 r0p%u has erratum 837070: build with -DGALE_CM7_ERRATUM_837070=ON\n",
+                       (unsigned)(SCB_CPUID & 0xFu));
+        return GALE_ENOSYS;
+    }
     unsigned int key = gale_arch_irq_lock();
     gale_arch_context_t *first = gale_kernel_arch_cpu_start(0);
     if (first == NULL) {

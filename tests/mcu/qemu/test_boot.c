@@ -85,6 +85,29 @@ int main(void)
     __asm__ volatile("dsb\n\tisb");
     MT_EQ(irq_hits, 2);
 
+    /* erratum 837070: Cortex-M7 r0p0/r0p1 only; the lock with PRIMASK kept */
+    MT_CHECK(gale_cm_cpuid_has_erratum_837070(0x410FC270u));   /* M7 r0p0 */
+    MT_CHECK(gale_cm_cpuid_has_erratum_837070(0x410FC271u));   /* M7 r0p1 */
+    MT_CHECK(!gale_cm_cpuid_has_erratum_837070(0x410FC272u));  /* M7 r0p2 */
+    MT_CHECK(!gale_cm_cpuid_has_erratum_837070(0x411FC270u));  /* M7 r1p0 */
+    MT_CHECK(!gale_cm_cpuid_has_erratum_837070(0x411FC272u));  /* M7 r1p2 */
+    MT_CHECK(!gale_cm_cpuid_has_erratum_837070(0x410FC241u));  /* M4 r0p1 */
+    MT_CHECK(!gale_cm_cpuid_has_erratum_837070(*(volatile uint32_t *)0xE000ED00u)); /* this core */
+    {
+        uint32_t pm;
+        __asm__ volatile("cpsid i" ::: "memory");
+        unsigned int k = gale_arch_irq_lock();
+        __asm__ volatile("mrs %0, primask" : "=r"(pm));
+        MT_EQ(pm & 1u, 1);   /* a lock taken with PRIMASK set leaves it set */
+        gale_arch_irq_unlock(k);
+        __asm__ volatile("cpsie i" ::: "memory");
+        k = gale_arch_irq_lock();
+        __asm__ volatile("mrs %0, primask" : "=r"(pm));
+        MT_EQ(pm & 1u, 0);   /* and clear when it was clear */
+        gale_arch_irq_unlock(k);
+    }
+    gale_cm_printf("erratum 837070 workaround: %s\n", GALE_CM7_ERRATUM_837070 ? "on" : "off");
+
     /* the console's formatter (checked by the test's expected output) */
     gale_cm_printf("fmt: [%d] [%05x] [%X] [%llu] [%-4s]\n", -42, 0xab, 255u,
                    (unsigned long long)UINT64_MAX, "ok");
