@@ -14,11 +14,13 @@ set -euo pipefail
 root=${1:-$(pwd)}
 cd "$root"
 presets="cortex-m7 cortex-m4f"
-images="fp_kernel_min fp_kernel_exec fp_kernel_all fp_runtime"
+images="fp_kernel_threads fp_kernel_exec fp_kernel_all fp_runtime"
+variants=""
+for im in $images; do variants="$variants $im ${im}_min"; done
 declare -A fig
 for p in $presets; do
   machine=mps2-an500; [ "$p" = cortex-m4f ] && machine=mps2-an386
-  for im in $images; do
+  for im in $variants; do
     elf=build/$p/bench/mcu/gale_$im.elf
     if [ ! -f "$elf" ]; then fig[$p,$im,ok]="not built"; continue; fi
     if bash tests/mcu/qemu/run-qemu.sh "$machine" "$elf" 0 >/dev/null 2>&1; then
@@ -52,13 +54,14 @@ met() { # value limit -> met / NOT met
   if [ "$1" = — ]; then echo "—"; elif [ "$1" -lt "$2" ]; then echo "met"; else echo "**not met**"; fi
 }
 title() {
-  case $1 in
-    fp_kernel_min) echo "(a) kernel, minimal: startup + vectors, 2 threads, a semaphore, a sleep" ;;
+  case ${1%_min} in
+    fp_kernel_threads) echo "(a) kernel, minimal: startup + vectors, 2 threads, a semaphore, a sleep" ;;
     fp_kernel_exec) echo "(b) kernel + executor: (a) + an executor thread running 2 tasks with a timer and wakes" ;;
     fp_kernel_all) echo "(c) kernel, every object: threads (whole API), sem, mutex, condvar, event, msgq, pipe, mbox, stack, slab, timer" ;;
     fp_runtime) echo "(d) whole runtime: (b) + engine + component host + kernel-primitives host running one component" ;;
   esac
 }
+cfgname() { case $1 in *_min) echo minimal ;; *) echo default ;; esac; }
 
 echo "## Footprint (arm-none-eabi-size, -Os, linked images)"
 echo
@@ -69,10 +72,17 @@ echo "for QEMU's mps2 boards, run under QEMU before it is measured (it checks th
 echo "job and exits 0: column \"runs\"). Flash = text + data, RAM = data + bss (incl. the 2 KiB"
 echo "handler stack, thread stacks and, in (d), the engine's 160 KiB arena)."
 echo
-echo "| image | M7 flash | M7 RAM | M4F flash | M4F RAM | runs (M7/M4F) |"
-echo "|---|---|---|---|---|---|"
-for im in $images; do
-  echo "| $(title $im) | $(v cortex-m7,$im,flash) | $(v cortex-m7,$im,ram) | $(v cortex-m4f,$im,flash) | $(v cortex-m4f,$im,ram) | $(v cortex-m7,$im,ok)/$(v cortex-m4f,$im,ok) |"
+echo "Two configurations of the same sources (include/gale/config.h): **default** (what the"
+echo "tests check: every diagnostic text, the decoded fault report, any clock rate) and"
+echo "**minimal** (\`GALE_MINIMAL_DEFS\`: $(sed -n 's/^set(GALE_MINIMAL_DEFS \(.*\))/\1/p' CMakeLists.txt);"
+echo "the same error codes and checks, no texts). Both are built and run by \`make qemu-test\`"
+echo "(tests \`qemu_fp_*\`, \`qemu_fp_*_min\`)."
+echo
+echo "| image | config | M7 flash | M7 RAM | M4F flash | M4F RAM | runs (M7/M4F) |"
+echo "|---|---|---|---|---|---|---|"
+for im in $variants; do
+  t=$(title $im); [ "${im%_min}" != "$im" ] && t=""
+  echo "| $t | $(cfgname $im) | $(v cortex-m7,$im,flash) | $(v cortex-m7,$im,ram) | $(v cortex-m4f,$im,flash) | $(v cortex-m4f,$im,ram) | $(v cortex-m7,$im,ok)/$(v cortex-m4f,$im,ok) |"
 done
 echo
 echo "Where the flash goes (bytes, from the linker map: each input section charged to the"
@@ -82,10 +92,10 @@ echo "64-bit division, string functions, soft-float helpers); app = the image's 
 echo "data (thread bodies, checks, the embedded component); other = alignment fill."
 echo
 for p in $presets; do
-  echo "| $p | arch | kernel | exec | wasm | cm | host | libc | app | other |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
-  for im in $images; do
-    row="| ${im#fp_}"
+  echo "| $p | config | arch | kernel | exec | wasm | cm | host | libc | app | other |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  for im in $variants; do
+    row="| ${im%_min}"; row="${row#| fp_}"; row="| $row | $(cfgname $im)"
     for part in arch kernel exec wasm cm host libc app other; do row="$row | $(v $p,$im,f_$part)"; done
     echo "$row |"
   done
@@ -96,19 +106,23 @@ echo
 echo "\"gale\" below = the image minus its own app code (so it includes startup, the port,"
 echo "the libraries and the libc/libgcc pieces they pull in)."
 echo
-echo "| target | figure | M7 | M4F | |"
-echo "|---|---|---|---|---|"
-k7=$(gale_flash cortex-m7 fp_kernel_exec); k4=$(gale_flash cortex-m4f fp_kernel_exec)
-echo "| kernel + executor < 10 KiB (10240) | image (b) without app | $k7 | $k4 | M7 $(met "$k7" 10240), M4F $(met "$k4" 10240) |"
-echo "| | image (b), whole | $(v cortex-m7,fp_kernel_exec,flash) | $(v cortex-m4f,fp_kernel_exec,flash) | |"
-r7=$(gale_flash cortex-m7 fp_runtime); r4=$(gale_flash cortex-m4f fp_runtime)
-echo "| whole runtime < 96 KiB (98304) | image (d) without app | $r7 | $r4 | M7 $(met "$r7" 98304), M4F $(met "$r4" 98304) |"
-echo "| | image (d), whole | $(v cortex-m7,fp_runtime,flash) | $(v cortex-m4f,fp_runtime,flash) | |"
+echo "| target | figure | config | M7 | M4F | |"
+echo "|---|---|---|---|---|---|"
+for c in "" _min; do
+  k7=$(gale_flash cortex-m7 fp_kernel_exec$c); k4=$(gale_flash cortex-m4f fp_kernel_exec$c)
+  echo "| kernel + executor < 10 KiB (10240) | image (b) without app | $(cfgname x$c) | $k7 | $k4 | M7 $(met "$k7" 10240), M4F $(met "$k4" 10240) |"
+  echo "| | image (b), whole | $(cfgname x$c) | $(v cortex-m7,fp_kernel_exec$c,flash) | $(v cortex-m4f,fp_kernel_exec$c,flash) | |"
+done
+for c in "" _min; do
+  r7=$(gale_flash cortex-m7 fp_runtime$c); r4=$(gale_flash cortex-m4f fp_runtime$c)
+  echo "| whole runtime < 96 KiB (98304) | image (d) without app | $(cfgname x$c) | $r7 | $r4 | M7 $(met "$r7" 98304), M4F $(met "$r4" 98304) |"
+  echo "| | image (d), whole | $(cfgname x$c) | $(v cortex-m7,fp_runtime$c,flash) | $(v cortex-m4f,fp_runtime$c,flash) | |"
+done
 echo
 echo "For scale: Zephyr's minimal kernel with threads is 7–8 KB (a linked, gc-sectioned image)."
 echo
 for p in $presets; do
-  elf=build/$p/bench/mcu/gale_fp_kernel_min.elf
+  elf=build/$p/bench/mcu/gale_fp_kernel_threads.elf
   [ -f "$elf" ] || continue
   fig[$p,tsize]=$(arm-none-eabi-nm -S "$elf" | awk '$4 == "th_prod" {print $2}')
   [ -n "${fig[$p,tsize]}" ] && fig[$p,tsize]=$((16#${fig[$p,tsize]}))
@@ -139,11 +153,11 @@ echo "| kernel-primitives host (host) | $(libsum cortex-m7 host) | $(libsum cort
 echo "| whole runtime (arch kernel exec wasm cm host) | $(libsum cortex-m7 arch kernel exec wasm cm host) | $(libsum cortex-m4f arch kernel exec wasm cm host) |"
 echo
 echo "### Largest symbols (Cortex-M7, \`arm-none-eabi-nm --size-sort -S\`, flash only)"
-for im in fp_kernel_exec fp_runtime; do
+for im in fp_kernel_exec_min fp_runtime_min; do
   elf=build/cortex-m7/bench/mcu/gale_$im.elf
   [ -f "$elf" ] || continue
   echo
-  echo "$(title $im):"
+  echo "$(title $im), minimal configuration:"
   echo
   echo '```'
   n=0

@@ -23,7 +23,7 @@ BOTH_OUT = {'.data'}
 
 
 def part_of(path):
-    m = re.search(r'libgale_(\w+)\.a\(', path)
+    m = re.search(r'libgale_([a-z]+?)(?:_min)?\.a\(', path)
     if m:
         return m.group(1)
     if re.search(r'lib(c|g|m|gcc|nosys|c_nano|g_nano)\.a\(|/libgcc|newlib|crt', path):

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gale/config.h"
 #include "gale/error.h"
 
 #if defined(GALE_PLATFORM_POSIX)

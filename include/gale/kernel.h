@@ -100,6 +100,11 @@ typedef struct gale_timeout {
 /* Conversions (round up so a timeout never ends early; saturate on overflow). */
 static inline uint64_t gale_kernel_unit_to_ticks_ceil(uint64_t v, uint64_t unit_hz)
 {
+    if (unit_hz <= GALE_CONFIG_TICK_HZ && GALE_CONFIG_TICK_HZ % unit_hz == 0u) {
+        /* exact multiple (ms, us with the default 1 MHz tick): no division */
+        uint64_t m = GALE_CONFIG_TICK_HZ / unit_hz;
+        return v > (uint64_t)INT64_MAX / m ? (uint64_t)INT64_MAX : v * m;
+    }
     uint64_t whole = v / unit_hz, rest = v % unit_hz;
     if (whole > UINT64_MAX / GALE_CONFIG_TICK_HZ / 2u)
         return INT64_MAX;
@@ -117,6 +122,8 @@ static inline uint64_t gale_kernel_ticks_to_ms(uint64_t t)
     return t / GALE_CONFIG_TICK_HZ * 1000u + t % GALE_CONFIG_TICK_HZ * 1000u / GALE_CONFIG_TICK_HZ;
 }
 
+/* [any] A span of the cycle counter (gale_kernel_cycles_get) in ticks, rounded down. */
+uint64_t gale_kernel_cycles_to_ticks(uint64_t cycles);
 /* [any] Ticks since gale_kernel_init() on this core's clock (64-bit, no wrap). */
 uint64_t gale_kernel_uptime_ticks(void);
 /* [any] Milliseconds / microseconds since init (from the tick count). */

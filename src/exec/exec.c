@@ -33,8 +33,10 @@ _Static_assert(GALE_EXEC_TASK_FREE == GALE_EXEC_ST_FREE && GALE_EXEC_TASK_IDLE =
                GALE_EXEC_TASK_WOKEN == GALE_EXEC_ST_WOKEN && GALE_EXEC_TASK_DONE == GALE_EXEC_ST_DONE,
                "exec.h and exec_core.h task states must match one to one");
 
-static const char *last_error = "no error";
 static _Atomic uint8_t next_exec_id;
+
+#if GALE_CONFIG_DIAG
+static const char *last_error = "no error";
 
 const char *gale_exec_last_error(void) { return last_error; }
 
@@ -43,6 +45,13 @@ static int fail(int err, const char *why)
     last_error = why;
     return err;
 }
+#define SET_LAST_ERROR(why) (last_error = (why))
+#else
+/* GALE_CONFIG_DIAG=0 (gale/config.h): error codes only, the texts are dropped. */
+const char *gale_exec_last_error(void) { return ""; }
+#define fail(err, why) (err)
+#define SET_LAST_ERROR(why) ((void)(why))
+#endif
 
 /* ------------------------------------------------------------------------- */
 /* Tasks                                                                      */
@@ -256,7 +265,7 @@ int gale_exec_init(gale_exec_t *exec, const gale_exec_config_t *cfg)
 static int check_exec(const gale_exec_t *e, const char *what)
 {
     if (e == NULL || e->magic != EXEC_MAGIC) {
-        last_error = what;
+        SET_LAST_ERROR(what);
         return GALE_EINVAL;
     }
     return GALE_OK;
@@ -463,7 +472,7 @@ static void poll_task(gale_exec_t *e, gale_exec_task_t *t)
         t0 = gale_kernel_cycles_get();
         e->current_start = t0;
         if (e->cfg.watchdog && budget != 0 && !fuel) {
-            uint64_t ticks = budget * (uint64_t)GALE_CONFIG_TICK_HZ / gale_kernel_cycles_per_sec() + 1u;
+            uint64_t ticks = gale_kernel_cycles_to_ticks(budget) + 1u;
             (void)gale_kernel_timer_start(&e->ktimer, GALE_TICKS(ticks), GALE_NO_WAIT);
         }
     }

@@ -66,6 +66,11 @@ typedef struct host_mtx {
 typedef struct host_cv {
     gale_condvar_t cv;
     gale_mutex_t m;
+    /* async-lowered waits that returned STARTED but whose worker has not
+     * started to wait yet (armed), and the signals owed to them (tokens): a
+     * signal sent after the guest saw STARTED is never lost, whatever the
+     * workers' priority (both under m) */
+    uint32_t armed, tokens;
 } host_cv_t;
 
 #define STK_MAX 64
@@ -232,6 +237,7 @@ int gale_host_share(const char *name, gale_host_kind_t kind, void *obj)
             } else if (kind == GALE_HOST_CV) {
                 gale_kernel_condvar_init(&g_shared[i].cv.cv);
                 gale_kernel_mutex_init(&g_shared[i].cv.m);
+                g_shared[i].cv.armed = g_shared[i].cv.tokens = 0;
                 g_shared[i].k = &g_shared[i].cv;
             }
             return 0;
@@ -344,10 +350,33 @@ typedef struct op {
     int64_t timeout_ticks;
     uint32_t a;
     uint8_t flag;
+    uint8_t armed;                /* async cv wait counted in host_cv_t.armed */
     uint32_t len;
     const uint8_t *data;          /* sync: points into the call arena */
     uint8_t copy[OP_DATA_MAX];    /* async: a copy */
 } op_t;
+
+/* A worker starting an async-lowered cv wait (cv->m held): consumes a signal
+ * sent since the guest saw STARTED, if any. */
+static bool cv_take_token(host_cv_t *cv, const op_t *op)
+{
+    if (!op->armed)
+        return false;
+    cv->armed--;
+    if (!cv->tokens)
+        return false;
+    cv->tokens--;
+    return true;
+}
+
+static void cv_arm(host_cv_t *cv, int d)
+{
+    gale_kernel_mutex_lock(&cv->m, GALE_FOREVER);
+    cv->armed = (uint32_t)((int)cv->armed + d);
+    if (cv->tokens > cv->armed)
+        cv->tokens = cv->armed;
+    gale_kernel_mutex_unlock(&cv->m);
+}
 
 static int mtx_lock(host_mtx_t *m, gale_cm_instance_t *inst, gale_timeout_t t)
 {
@@ -394,7 +423,7 @@ static int op_run(op_t *op, gale_timeout_t t, gale_cm_val_t *r, gale_cm_arena_t 
     case OP_CV_WAIT: {
         host_cv_t *cv = o->k;
         gale_kernel_mutex_lock(&cv->m, GALE_FOREVER);
-        rc = gale_kernel_condvar_wait(&cv->cv, &cv->m, t);
+        rc = cv_take_token(cv, op) ? 0 : gale_kernel_condvar_wait(&cv->cv, &cv->m, t);
         gale_kernel_mutex_unlock(&cv->m);
         return rc ? res_err(r, ar, rc) : res_ok(r, ar, NULL);
     }
@@ -405,6 +434,10 @@ static int op_run(op_t *op, gale_timeout_t t, gale_cm_val_t *r, gale_cm_arena_t 
             return res_err(r, ar, GALE_EPERM);
         uint32_t depth = m->depth;
         gale_kernel_mutex_lock(&cv->m, GALE_FOREVER);
+        if (cv_take_token(cv, op)) { /* signalled before this wait began: the mutex stays held */
+            gale_kernel_mutex_unlock(&cv->m);
+            return res_ok(r, ar, NULL);
+        }
         m->depth = 0;
         m->owner = NULL;
         gale_kernel_sem_give(&m->sem);
@@ -538,7 +571,15 @@ static int op_dispatch(gale_cm_call_t *c, op_t *op, gale_timeout_t t, gale_cm_va
     }
     op->data = NULL;
     trace(c, "%s (async) -> waits, task continues", op_names[op->code]);
-    return gale_cm_call_offload(c, op_blocking, op, sizeof *op);
+    if (!must_wait)
+        return gale_cm_call_offload(c, op_blocking, op, sizeof *op);
+    /* counted as a waiter from now on (the worker may start waiting later) */
+    op->armed = 1;
+    cv_arm(op->o->k, +1);
+    int rc = gale_cm_call_offload(c, op_blocking, op, sizeof *op); /* GALE_CM_STARTED or < 0 */
+    if (rc < 0)
+        cv_arm(op->o->k, -1);
+    return rc;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -576,6 +617,7 @@ static int h_ctor(gale_cm_call_t *c, void *env, const gale_cm_val_t *p, gale_cm_
         rc = gale_kernel_condvar_init(&o->u.cv.cv);
         if (!rc)
             rc = gale_kernel_mutex_init(&o->u.cv.m);
+        o->u.cv.armed = o->u.cv.tokens = 0;
         break;
     case GALE_HOST_MSGQ: {
         uint64_t bytes = p[0].u.u * p[1].u.u;
@@ -756,10 +798,14 @@ static int h_cv_signal(gale_cm_call_t *c, void *env, const gale_cm_val_t *p, gal
     SELF(GALE_HOST_CV, o);
     host_cv_t *cv = o->k;
     gale_kernel_mutex_lock(&cv->m, GALE_FOREVER);
-    if (env)
+    if (env) {
+        cv->tokens = cv->armed; /* every armed async waiter too */
         gale_kernel_condvar_broadcast(&cv->cv);
-    else
+    } else if (cv->tokens < cv->armed) {
+        cv->tokens++; /* one async waiter that has not started to wait yet */
+    } else {
         gale_kernel_condvar_signal(&cv->cv);
+    }
     gale_kernel_mutex_unlock(&cv->m);
     return 0;
 }

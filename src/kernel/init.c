@@ -14,8 +14,10 @@ uint32_t gale_kernel_generation;
 uint32_t gale_kernel_slice_ticks;
 int gale_kernel_slice_prio_floor;
 
+#if GALE_CONFIG_DIAG
 static char diag_last[192];
 static bool diag_quiet;
+#endif
 static gale_kernel_fatal_handler_t fatal_handler;
 
 /* Statically defined threads (GALE_THREAD_DEFINE) live in this section. */
@@ -24,6 +26,7 @@ extern const gale_thread_static_t __stop_gale_static_threads[] __attribute__((we
 
 /* ------------------------------------------------------------------------- */
 
+#if GALE_CONFIG_DIAG
 void gale_kernel_diag(const char *fmt, ...)
 {
     char line[sizeof diag_last + 8];
@@ -39,6 +42,10 @@ void gale_kernel_diag(const char *fmt, ...)
 
 const char *gale_kernel_diag_last(void) { return diag_last; }
 void gale_kernel_diag_quiet(bool quiet) { diag_quiet = quiet; }
+#else
+const char *gale_kernel_diag_last(void) { return ""; }
+void gale_kernel_diag_quiet(bool quiet) { (void)quiet; }
+#endif
 
 const char *gale_kernel_thread_label(const gale_thread_t *t)
 {
@@ -174,6 +181,7 @@ gale_arch_context_t *gale_kernel_arch_cpu_start(unsigned int c)
 
 unsigned int gale_kernel_arch_threads_alive(void) { return gale_kernel_alive; }
 
+#if GALE_CONFIG_DIAG
 static const char *state_name(uint32_t s)
 {
     if (s & GALE_THREAD_DEAD) return "dead";
@@ -206,6 +214,9 @@ void gale_kernel_arch_dump(void)
         gale_arch_console_write(line);
     }
 }
+#else
+void gale_kernel_arch_dump(void) {}   /* GALE_CONFIG_DIAG=0: no thread dump */
+#endif
 
 /* ------------------------------------------------------------------------- */
 /* Public wrappers                                                            */

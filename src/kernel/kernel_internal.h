@@ -61,8 +61,13 @@ extern int gale_kernel_slice_prio_floor;
 static inline unsigned int gale_kernel_lock(void) { return gale_arch_irq_lock(); }
 static inline void gale_kernel_unlock(unsigned int key) { gale_arch_irq_unlock(key); }
 
-/* Print (unless quiet) and record a one-line diagnostic "gale: <msg>". */
+/* Print (unless quiet) and record a one-line diagnostic "gale: <msg>".
+ * GALE_CONFIG_DIAG=0 (gale/config.h): nothing (the format strings are dropped). */
+#if GALE_CONFIG_DIAG
 void gale_kernel_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#else
+static inline __attribute__((format(printf, 1, 2))) void gale_kernel_diag(const char *fmt, ...) { (void)fmt; }
+#endif
 
 /* The object pointer is non-NULL and carries `magic`; otherwise GALE_EINVAL with
  * a diagnostic "<op>: <what> is NULL / not initialised or deleted". Inline: the

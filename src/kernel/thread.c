@@ -24,12 +24,16 @@ bool gale_kernel_stack_check(gale_thread_t *t)
     const uint64_t *w = (const uint64_t *)(const void *)t->stack;
     for (size_t i = 0; i < CANARY_WORDS; i++) {
         if (w[i] != CANARY_WORD(i)) {
+#if GALE_CONFIG_DIAG
             char msg[160];
             snprintf(msg, sizeof msg,
                      "thread '%s': stack overflow detected (canary at %p+%zu of a %zu-byte stack smashed)",
                      gale_kernel_thread_label(t), (void *)t->stack, i * sizeof(uint64_t), t->stack_size);
             gale_kernel_diag("%s", msg);
             gale_kernel_fatal(GALE_ESTACK, t, msg);
+#else
+            gale_kernel_fatal(GALE_ESTACK, t, "stack overflow detected (canary smashed)");
+#endif
             return false;
         }
     }
@@ -39,10 +43,14 @@ bool gale_kernel_stack_check(gale_thread_t *t)
 void gale_kernel_arch_thread_fault(int reason, const char *msg)
 {
     gale_thread_t *t = gale_kernel_cpu_self()->current;
+#if GALE_CONFIG_DIAG
     char buf[200];
     snprintf(buf, sizeof buf, "thread '%s': %s", gale_kernel_thread_label(t), msg != NULL ? msg : "fault");
     gale_kernel_diag("%s", buf);
     gale_kernel_fatal(reason, t, buf);   /* the default handler does not return */
+#else
+    gale_kernel_fatal(reason, t, msg != NULL ? msg : "fault");
+#endif
     unsigned int key = gale_kernel_lock();
     gale_kernel_thread_end(t);
     gale_kernel_swap_locked();           /* never returns: t is dead */

@@ -4,21 +4,71 @@
 #include "core.h"
 #include "kernel_internal.h"
 
+_Static_assert(GALE_CONFIG_TICK_HZ > 0u && GALE_CONFIG_TICK_HZ <= UINT32_MAX, "GALE_CONFIG_TICK_HZ must fit 32 bits");
+
+/* Cycles per tick when the cycle clock is a whole multiple of the tick rate
+ * with fewer than 2^16 cycles per tick (the usual case: 25 MHz / 1 MHz = 25,
+ * the RT1176's 996 MHz = 996, posix's 1 GHz = 1000), else 0. */
+static uint32_t cycles_per_tick(void)
+{
+    uint64_t cps = gale_arch_cycles_per_sec();
+    if ((cps >> 32) != 0u)
+        return 0;
+    uint32_t c = (uint32_t)cps, cpt = c / (uint32_t)GALE_CONFIG_TICK_HZ;
+    return (cpt != 0u && cpt < 0x10000u && cpt * (uint32_t)GALE_CONFIG_TICK_HZ == c) ? cpt : 0u;
+}
+
+/* n / d for d < 2^16 with three 32-bit divides (no libgcc 64-bit division:
+ * smaller and faster on ARMv7-M, which has a 32-bit UDIV only). */
+static uint64_t div64_small(uint64_t n, uint32_t d)
+{
+    uint32_t hi = (uint32_t)(n >> 32);
+    uint32_t qh = hi / d, r = hi % d;
+    uint32_t mid = (r << 16) | (uint32_t)((n >> 16) & 0xffffu);
+    uint32_t qm = mid / d;
+    r = mid % d;
+    uint32_t lo = (r << 16) | (uint32_t)(n & 0xffffu);
+    return ((uint64_t)qh << 32) | ((uint64_t)qm << 16) | (lo / d);
+}
+
+#if !GALE_CONFIG_TIME_ANY_RATE
+static _Noreturn void clock_rate_unsupported(void)
+{
+    gale_arch_fatal(GALE_EINVAL, "clock rate needs GALE_CONFIG_TIME_ANY_RATE=1");
+}
+#endif
+
 /* cycles -> ticks (floor) and ticks -> cycles (ceil), without 64-bit overflow
  * for any realistic uptime. */
 static uint64_t cycles_to_ticks(uint64_t cyc)
 {
+    uint32_t cpt = cycles_per_tick();
+    if (cpt != 0u)
+        return div64_small(cyc, cpt);
+#if GALE_CONFIG_TIME_ANY_RATE
     uint64_t cps = gale_arch_cycles_per_sec();
     return cyc / cps * GALE_CONFIG_TICK_HZ + cyc % cps * GALE_CONFIG_TICK_HZ / cps;
+#else
+    clock_rate_unsupported();
+#endif
 }
+
+uint64_t gale_kernel_cycles_to_ticks(uint64_t cycles) { return cycles_to_ticks(cycles); }
 
 static uint64_t ticks_to_cycles(uint64_t t)
 {
+    uint32_t cpt = cycles_per_tick();
+    if (cpt != 0u)   /* exact; saturates near 2^63 cycles like the general case */
+        return t > div64_small(UINT64_MAX / 2u, cpt) ? UINT64_MAX - 1u : t * cpt;
+#if GALE_CONFIG_TIME_ANY_RATE
     uint64_t cps = gale_arch_cycles_per_sec();
     uint64_t whole = t / GALE_CONFIG_TICK_HZ;
     if (whole > UINT64_MAX / cps / 2u)
         return UINT64_MAX - 1u;
     return whole * cps + (t % GALE_CONFIG_TICK_HZ * cps + GALE_CONFIG_TICK_HZ - 1u) / GALE_CONFIG_TICK_HZ;
+#else
+    clock_rate_unsupported();
+#endif
 }
 
 uint64_t gale_kernel_ticks_now(void)

@@ -37,14 +37,20 @@ static gale_cm_component_t *load(const char *path, const gale_cm_world_t *w)
     return c;
 }
 
-static void boot(void)
+/* ... with the host worker threads at priority worker_prio */
+static inline void boot_workers(int worker_prio)
 {
     gale_sim_config_t sc = {.cpus = 1, .mode = GALE_SIM_DETERMINISTIC, .time_limit_ns = 60ull * 1000000000ull,
                             .quiet = true};
     assert_int_equal(gale_sim_setup(&sc), 0);
     assert_int_equal(gale_kernel_init(), 0);
-    assert_int_equal(gale_cm_kernel_init(GALE_PRIO_PREEMPT(0)), 0);
+    assert_int_equal(gale_cm_kernel_init(GALE_PRIO_PREEMPT(worker_prio)), 0);
     gale_host_reset();
+}
+
+static void boot(void)
+{
+    boot_workers(0);
 }
 
 #endif

@@ -277,17 +277,19 @@ GALE_SEM_DEFINE(a_sem, 0, 1);
 GALE_EVENT_DEFINE(a_evt);
 GALE_MSGQ_DEFINE(a_in, 4, 2);
 
-/* completes the guest's first four STARTED calls from another thread */
+/* completes the guest's first four STARTED calls from another thread; p1 =
+ * time scale (the guest's timer fires at 3 ms, before all of these) */
 static void async_feeder(void *p1, void *p2, void *p3)
 {
-    (void)p1, (void)p2, (void)p3;
-    gale_kernel_sleep(GALE_MSEC(5));
+    (void)p2, (void)p3;
+    uint32_t k = (uint32_t)(uintptr_t)p1;
+    gale_kernel_sleep(GALE_MSEC(5 * k));
     gale_kernel_sem_give(&a_sem);
-    gale_kernel_sleep(GALE_MSEC(3));
+    gale_kernel_sleep(GALE_MSEC(3 * k));
     gale_kernel_event_post(&a_evt, 0x1); /* wait-all 0x3: not yet */
-    gale_kernel_sleep(GALE_MSEC(2));
+    gale_kernel_sleep(GALE_MSEC(2 * k));
     gale_kernel_event_post(&a_evt, 0x2);
-    gale_kernel_sleep(GALE_MSEC(5));
+    gale_kernel_sleep(GALE_MSEC(5 * k));
     gale_kernel_msgq_put(&a_in, "feed", GALE_FOREVER);
 }
 
@@ -341,42 +343,55 @@ static void run_async_all(void *p1, void *p2, void *p3)
     gale_cm_component_free(c);
 }
 
+/* the same guest under several interleavings: priorities of the component's
+ * thread, of the feeding thread and of the host workers, and the feeder's time
+ * scale. With workers less urgent than the component, an async cv wait has
+ * returned STARTED before its worker waits: the signal the guest sends next
+ * must not be lost (host_kp.c counts such waiters). */
+static const struct {
+    int guest_prio, feeder_prio, worker_prio;
+    uint32_t scale;
+} async_variants[] = {{5, 3, 0, 1}, {5, 8, 0, 1}, {1, 3, 0, 1}, {9, 2, 13, 2}, {3, 12, 13, 2}, {12, 1, 6, 3}};
+
 static void test_every_blocking_function_async(void **state)
 {
     (void)state;
-    boot();
-    gale_kernel_sem_init(&a_sem, 0, 1);
-    gale_kernel_event_init(&a_evt);
-    gale_kernel_msgq_init(&a_in, a_in_buffer, 4, 2);
-    assert_int_equal(gale_host_share("a_sem", GALE_HOST_SEM, &a_sem), 0);
-    assert_int_equal(gale_host_share("a_evt", GALE_HOST_EVT, &a_evt), 0);
-    assert_int_equal(gale_host_share("a_in", GALE_HOST_MSGQ, &a_in), 0);
-    gale_host_set_trace(on_trace, NULL); /* GALE_TRACE=1 prints the timeline */
-    gale_thread_t t, f;
-    static struct async_all_out out;
-    memset(&out, 0, sizeof out);
-    out.live = 99;
-    gale_kernel_thread_create(&f, stack_c, sizeof stack_c, async_feeder, NULL, NULL, NULL, GALE_PRIO_PREEMPT(3), 0,
-                              GALE_NO_WAIT);
-    gale_kernel_thread_create(&t, stack_a, sizeof stack_a, run_async_all, &out, NULL, NULL, GALE_PRIO_PREEMPT(5), 0,
-                              GALE_NO_WAIT);
-    gale_sim_run();
-    gale_host_set_trace(NULL, NULL);
-    if (out.rc)
-        fail_msg("all-async: rc %d: %s", out.rc, out.msg);
-    const uint64_t all = (1ull << ALL_ASYNC_NCHECKS) - 1;
-    if (out.checks != all)
-        fail_msg("checks passed: 0x%llx (missing 0x%llx)", (unsigned long long)out.checks,
-                 (unsigned long long)(~out.checks & all));
-    /* the guest's count of blocked calls is the host's count of subtasks, and
-     * each of them was completed by a SUBTASK event */
-    assert_int_equal(out.started, ALL_ASYNC_NSTARTED);
-    assert_int_equal(out.subtasks_started, ALL_ASYNC_NSTARTED);
-    assert_int_equal(out.events, ALL_ASYNC_NSTARTED);
-    assert_int_equal(out.live, 0); /* every object the guest created was destroyed when dropped */
-    assert_true(out.ns >= 15ull * 1000000ull); /* it waited for the feeder's last message */
-    assert_int_equal(gale_kernel_sem_count_get(&a_sem), 0); /* the guest took the give */
-    assert_int_equal(gale_kernel_msgq_num_used_get(&a_in), 0); /* ... and got the message */
+    for (size_t v = 0; v < sizeof async_variants / sizeof async_variants[0]; v++) {
+        boot_workers(async_variants[v].worker_prio);
+        gale_kernel_sem_init(&a_sem, 0, 1);
+        gale_kernel_event_init(&a_evt);
+        gale_kernel_msgq_init(&a_in, a_in_buffer, 4, 2);
+        assert_int_equal(gale_host_share("a_sem", GALE_HOST_SEM, &a_sem), 0);
+        assert_int_equal(gale_host_share("a_evt", GALE_HOST_EVT, &a_evt), 0);
+        assert_int_equal(gale_host_share("a_in", GALE_HOST_MSGQ, &a_in), 0);
+        gale_host_set_trace(on_trace, NULL); /* GALE_TRACE=1 prints the timeline */
+        gale_thread_t t, f;
+        static struct async_all_out out;
+        memset(&out, 0, sizeof out);
+        out.live = 99;
+        uint32_t k = async_variants[v].scale;
+        gale_kernel_thread_create(&f, stack_c, sizeof stack_c, async_feeder, (void *)(uintptr_t)k, NULL, NULL,
+                                  GALE_PRIO_PREEMPT(async_variants[v].feeder_prio), 0, GALE_NO_WAIT);
+        gale_kernel_thread_create(&t, stack_a, sizeof stack_a, run_async_all, &out, NULL, NULL,
+                                  GALE_PRIO_PREEMPT(async_variants[v].guest_prio), 0, GALE_NO_WAIT);
+        gale_sim_run();
+        gale_host_set_trace(NULL, NULL);
+        if (out.rc)
+            fail_msg("variant %zu: all-async: rc %d: %s", v, out.rc, out.msg);
+        const uint64_t all = (1ull << ALL_ASYNC_NCHECKS) - 1;
+        if (out.checks != all)
+            fail_msg("variant %zu: checks passed: 0x%llx (missing 0x%llx)", v, (unsigned long long)out.checks,
+                     (unsigned long long)(~out.checks & all));
+        /* the guest's count of blocked calls is the host's count of subtasks, and
+         * each of them was completed by a SUBTASK event */
+        assert_int_equal(out.started, ALL_ASYNC_NSTARTED);
+        assert_int_equal(out.subtasks_started, ALL_ASYNC_NSTARTED);
+        assert_int_equal(out.events, ALL_ASYNC_NSTARTED);
+        assert_int_equal(out.live, 0); /* every object the guest created was destroyed when dropped */
+        assert_true(out.ns >= 15ull * k * 1000000ull); /* it waited for the feeder's last message */
+        assert_int_equal(gale_kernel_sem_count_get(&a_sem), 0); /* the guest took the give */
+        assert_int_equal(gale_kernel_msgq_num_used_get(&a_in), 0); /* ... and got the message */
+    }
 }
 
 static const gale_cm_type_t *p_u32[] = {&gale_cm_t_u32};

@@ -14,6 +14,8 @@ void cm_timer_start(void);
 void cm_timer_stop(void);
 int cm_timer_armed(void);
 void cm_console_puts(const char *s);
+void cm_console_put_hex(uint32_t v);   /* 8 hex digits */
+void cm_console_put_int(int v);
 void cm_mpu_init(void);
 void cm_mpu_guard_compute(gale_arch_context_t *ctx, uintptr_t base, size_t size);
 /* Thread entry returned (must never happen: the kernel's wrapper never returns). */

@@ -49,6 +49,33 @@ _Noreturn void gale_cm_exit(int code)
     gale_cm_board_exit(code);
 }
 
+/* Number writers without the printf family (GALE_CONFIG_FAULT_TEXT=0 reports). */
+void cm_console_put_hex(uint32_t v)
+{
+    char b[9];
+    for (int i = 7; i >= 0; i--) {
+        b[i] = "0123456789abcdef"[v & 15u];
+        v >>= 4;
+    }
+    b[8] = '\0';
+    cm_console_puts(b);
+}
+
+void cm_console_put_int(int v)
+{
+    char b[12];
+    char *p = b + sizeof b - 1;
+    *p = '\0';
+    uint32_t u = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+    do {
+        *--p = (char)('0' + u % 10u);
+        u /= 10u;
+    } while (u != 0u);
+    if (v < 0)
+        *--p = '-';
+    cm_console_puts(p);
+}
+
 /* A small printf family: %% %c %s %d %i %u %x %X %o %p, flags '-' '0' '+' ' ',
  * width and precision (numbers or '*'), length h hh l ll z j t. It also provides
  * the C library's snprintf/vsnprintf for the whole image (newlib-nano's lack

@@ -158,7 +158,7 @@ int gale_cm_run(void)
     gale_arch_context_switch(&cm_boot_ctx, first);
     /* Back in the boot context: every thread exited (or deadlock). */
     if (cm_run_result == GALE_EDEADLK) {
-        gale_cm_printf("gale: deadlock: every thread is blocked and nothing can wake one\n");
+        cm_console_puts("gale: deadlock: every thread is blocked and nothing can wake one\n");
         gale_kernel_arch_dump();
     }
     cm_running = 0;
@@ -176,11 +176,19 @@ int gale_cm_run(void)
 _Noreturn void gale_arch_fatal(int reason, const char *msg)
 {
     __asm__ volatile("cpsid i" ::: "memory");
+#if GALE_CONFIG_FAULT_TEXT
     const gale_arch_context_t *c = gale_cm_current;
     gale_cm_printf("gale: FATAL %d (%s): %s [thread ctx %p, entry %p, %s]\n", reason,
                    gale_strerror(reason), msg ? msg : "", (const void *)c,
                    c ? (const void *)(uintptr_t)c->entry : NULL,
                    gale_arch_isr_active() ? "in ISR" : "in thread");
+#else
+    cm_console_puts("gale: FATAL ");
+    cm_console_put_int(reason);
+    cm_console_puts(": ");
+    cm_console_puts(msg ? msg : "");
+    cm_console_puts("\n");
+#endif
     gale_cm_exit(128 + (reason < 0 ? -reason : reason));
 }
 

@@ -35,6 +35,7 @@ void gale_cm_fault_hook_set(gale_cm_fault_hook_t hook)
     cm_fault_hook = hook;
 }
 
+#if GALE_CONFIG_FAULT_TEXT
 static const char *cm_fault_reason(const gale_cm_fault_t *f)
 {
     uint32_t c = f->cfsr;
@@ -97,6 +98,25 @@ void gale_cm_fault_print(const gale_cm_fault_t *f)
     else
         gale_cm_printf("gale:   in %s\n", f->in_thread ? "the boot context" : "an exception handler");
 }
+#else
+/* GALE_CONFIG_FAULT_TEXT=0 (gale/config.h): no decoded text, one line of raw
+ * registers written without printf. */
+static const char *cm_fault_reason(const gale_cm_fault_t *f)
+{
+    return f->stack_overflow ? "CPU fault: stack overflow" : "CPU fault";
+}
+
+void gale_cm_fault_print(const gale_cm_fault_t *f)
+{
+    cm_console_puts("gale: fault ");
+    cm_console_put_int((int)f->kind);
+    cm_console_puts(" CFSR=");
+    cm_console_put_hex(f->cfsr);
+    cm_console_puts(" PC=");
+    cm_console_put_hex(f->pc);
+    cm_console_puts(f->stack_overflow ? " stack overflow\n" : "\n");
+}
+#endif
 
 void gale_cm_fault_c(uint32_t *frame, uint32_t exc_return, uint32_t *saved)
 {

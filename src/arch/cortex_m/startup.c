@@ -68,6 +68,9 @@ struct cm_isr_entry {
 static struct cm_isr_entry cm_isr_table[GALE_CM_NUM_IRQS];
 static unsigned int cm_irqs_enabled;
 
+/* Plain word loops: keep GCC from turning them into memcpy/memset calls
+ * (startup must not depend on the C library; memcpy alone is 308 bytes). */
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
 void gale_cm_startup(void)
 {
     uint32_t *src = __gale_data_load, *dst = __gale_data_start;
@@ -145,7 +148,13 @@ static void cm_irq_dispatch(void)
     unsigned int irq = (ipsr & 0x1ffu) - 16u;
     const struct cm_isr_entry *e = &cm_isr_table[irq];
     if (e->fn == NULL) {
+#if GALE_CONFIG_FAULT_TEXT
         gale_cm_printf("gale: interrupt %u fired with no handler connected\n", irq);
+#else
+        cm_console_puts("gale: no handler for interrupt ");
+        cm_console_put_int((int)irq);
+        cm_console_puts("\n");
+#endif
         gale_arch_fatal(GALE_EINVAL, "spurious interrupt");
     }
     e->fn(e->arg);

@@ -4,7 +4,7 @@
  * ROUNDS times; a consumer takes it. The image checks that it did its job
  * (every give was taken, the sleeps took at least ROUNDS ms of uptime) and
  * exits through semihosting with status 0 (or 1..3 naming the failed check):
- * `qemu_fp_kernel_min` runs it, bench/mcu/run-bench.sh measures it. */
+ * `qemu_fp_kernel_threads` runs it, bench/mcu/run-bench.sh measures it. */
 #include <stdint.h>
 
 #include "gale/kernel.h"
