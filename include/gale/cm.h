@@ -714,6 +714,13 @@ typedef struct gale_cm_sched_ops {
     /* Run job(arg) later, possibly blocking, outside the instance thread. */
     int (*offload)(void (*job)(void *arg), void *arg, void *ctx);
     void *ctx;
+    /* Optional (subtask.cancel): stop the offloaded job with this arg early.
+     * Returns 1 when it had not started (it will not run), 0 when the worker's
+     * blocking kernel wait was aborted (the job sees GALE_ECANCELED and
+     * returns), GALE_ENOENT when it is neither queued nor running (finished),
+     * another negative code when it runs but does not wait right now. NULL:
+     * subtask.cancel waits for the host work. */
+    int (*cancel)(void *arg, void *ctx);
 } gale_cm_sched_ops_t;
 
 /* ------------------------------------------------------------------------- */

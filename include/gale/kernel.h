@@ -277,6 +277,11 @@ gale_thread_t *gale_kernel_thread_self(void);
 int64_t gale_kernel_sleep(gale_timeout_t timeout);
 /* [any] Wake a sleeping thread early. GALE_EINVAL if it is not sleeping. */
 int gale_kernel_thread_wakeup(gale_thread_t *t);
+/* [any] End the wait of a thread pended on a kernel object (sem, mutex, msgq,
+ * ...) early: it leaves the wait queue and its timeout, and the blocking call
+ * returns GALE_ECANCELED (priority inheritance is undone as on a timeout).
+ * GALE_EINVAL if it is not pending. */
+int gale_kernel_thread_wait_abort(gale_thread_t *t);
 /* [T] Let other ready threads of the same priority run first. */
 void gale_kernel_yield(void);
 /* [any] Suspend / resume (suspending self switches away at once). A suspended

@@ -357,10 +357,45 @@ int cm_builtin_call(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_
         cm_subtask_t *st = &inst->subtasks[h->rep];
         if (st->resolve_delivered)
             return cm_trap(inst, trap, "subtask.cancel: subtask %u already resolved and delivered", (unsigned)args[0].i32);
-        /* Host work cannot be interrupted: wait for it (sync cancel blocks until
-         * resolved) and report RETURNED. */
+        /* Stop the host work if the scheduler can (a queued job is dropped, a
+         * worker blocked in the kernel has its wait aborted: the host function
+         * sees GALE_ECANCELED and returns); its result is then not written and
+         * the guest gets CANCELLED_BEFORE_RETURNED. Otherwise (the host work
+         * finished, or cannot be interrupted) wait for it and report RETURNED. */
+        const gale_cm_sched_ops_t *so = &inst->comp->sched;
+        if (st->state == CM_S_STARTED && so->cancel && !st->cancelled) {
+            for (int tries = 0; st->state == CM_S_STARTED; tries++) {
+                int rc = so->cancel(st, so->ctx);
+                if (rc == 1) { /* never started: it will not run */
+                    st->job_rc = GALE_ECANCELED;
+                    st->state = CM_S_DONE_HOST;
+                    st->cancelled = true;
+                    break;
+                }
+                if (rc == 0) {
+                    st->cancelled = true;
+                    break;
+                }
+                if (rc == GALE_ENOENT || !gale_kernel_thread_self() || tries >= 1000)
+                    break;
+                gale_kernel_sleep(GALE_TICKS(1)); /* running, not blocked yet: let it get there */
+            }
+        }
         while (st->state == CM_S_STARTED)
             cm_sched_wait(inst);
+        if (st->cancelled) {
+            for (uint32_t i = 0; i < st->n_lent; i++) {
+                gale_cm_handle_t *lh = gale_cm_table_get(&inst->table, st->lent[i]);
+                if (lh && lh->lends)
+                    lh->lends--;
+            }
+            st->n_lent = 0;
+            st->state = CM_S_RETURNED;
+            st->event_pending = false;
+            st->resolve_delivered = true;
+            results[0].i32 = GALE_CM_SUBTASK_CANCELLED_BEFORE_RETURNED;
+            return 0;
+        }
         if (st->state == CM_S_DONE_HOST && materialise_subtask(inst, st, &err))
             return cm_trap(inst, trap, "%s", err.message);
         st->event_pending = false;

@@ -90,6 +90,7 @@ typedef struct cm_subtask {
     volatile uint8_t state;
     bool event_pending;    /* a SUBTASK event waits to be delivered */
     bool resolve_delivered;
+    bool cancelled;        /* subtask.cancel stopped the host work: no result */
     uint32_t handle;
     gale_cm_instance_t *inst;
     const gale_cm_host_func_t *hf;

@@ -24,10 +24,12 @@ static struct {
 } g_jobq[JOBQ];
 static uint32_t g_jobq_head, g_jobq_count;
 static bool g_inited;
+static void *volatile g_running[GALE_CM_WORKERS]; /* arg of the job each worker runs */
 
 static void worker_main(void *p1, void *p2, void *p3)
 {
-    (void)p1, (void)p2, (void)p3;
+    (void)p2, (void)p3;
+    uint32_t me = (uint32_t)(uintptr_t)p1;
     for (;;) {
         if (gale_kernel_sem_take(&g_jobs_sem, GALE_FOREVER) != 0)
             continue;
@@ -40,8 +42,12 @@ static void worker_main(void *p1, void *p2, void *p3)
         void *arg = g_jobq[g_jobq_head].arg;
         g_jobq_head = (g_jobq_head + 1) % JOBQ;
         g_jobq_count--;
+        g_running[me] = arg;
         gale_kernel_irq_unlock(key);
         job(arg);
+        key = gale_kernel_irq_lock();
+        g_running[me] = NULL;
+        gale_kernel_irq_unlock(key);
     }
 }
 
@@ -55,8 +61,10 @@ int gale_cm_kernel_init(int worker_prio)
                                          "cm-worker4", "cm-worker5", "cm-worker6", "cm-worker7"};
     for (unsigned i = 0; i < GALE_CM_WORKERS; i++) {
         memset(&g_workers[i], 0, sizeof g_workers[i]);
-        rc = gale_kernel_thread_create(&g_workers[i], g_worker_stack[i], sizeof g_worker_stack[i], worker_main, NULL,
-                                       NULL, NULL, worker_prio, GALE_THREAD_OPT_NONE, GALE_NO_WAIT);
+        g_running[i] = NULL;
+        rc = gale_kernel_thread_create(&g_workers[i], g_worker_stack[i], sizeof g_worker_stack[i], worker_main,
+                                       (void *)(uintptr_t)i, NULL, NULL, worker_prio, GALE_THREAD_OPT_NONE,
+                                       GALE_NO_WAIT);
         if (rc)
             return rc;
         gale_kernel_thread_name_set(&g_workers[i], names[i % 8]);
@@ -95,5 +103,32 @@ static int k_offload(void (*job)(void *), void *arg, void *ctx)
     return gale_kernel_sem_give(&g_jobs_sem);
 }
 
-static const gale_cm_sched_ops_t g_kernel_sched = {k_wait, k_notify, k_offload, NULL};
+/* subtask.cancel: a queued job is removed; a running one whose worker is
+ * pended in the kernel gets its wait aborted (gale_kernel_thread_wait_abort:
+ * the blocking call returns GALE_ECANCELED). */
+static int k_cancel(void *arg, void *ctx)
+{
+    (void)ctx;
+    unsigned int key = gale_kernel_irq_lock();
+    for (uint32_t k = 0; k < g_jobq_count; k++) {
+        uint32_t slot = (g_jobq_head + k) % JOBQ;
+        if (g_jobq[slot].arg != arg)
+            continue;
+        for (uint32_t m = k; m + 1 < g_jobq_count; m++) /* close the gap */
+            g_jobq[(g_jobq_head + m) % JOBQ] = g_jobq[(g_jobq_head + m + 1) % JOBQ];
+        g_jobq_count--; /* a worker woken for it finds the queue shorter and waits again */
+        gale_kernel_irq_unlock(key);
+        return 1;
+    }
+    gale_thread_t *w = NULL;
+    for (unsigned i = 0; i < GALE_CM_WORKERS; i++)
+        if (g_running[i] == arg)
+            w = &g_workers[i];
+    gale_kernel_irq_unlock(key);
+    if (!w)
+        return GALE_ENOENT;
+    return gale_kernel_thread_wait_abort(w) == GALE_OK ? 0 : GALE_EAGAIN;
+}
+
+static const gale_cm_sched_ops_t g_kernel_sched = {k_wait, k_notify, k_offload, NULL, k_cancel};
 const gale_cm_sched_ops_t *gale_cm_default_sched = &g_kernel_sched;

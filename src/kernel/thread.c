@@ -252,6 +252,24 @@ int gale_kernel_thread_wakeup(gale_thread_t *t)
     return GALE_OK;
 }
 
+int gale_kernel_thread_wait_abort(gale_thread_t *t)
+{
+    int rc = GALE_OBJ_CHECK(t, GALE_MAGIC_THREAD, "thread_wait_abort");
+    if (rc != GALE_OK)
+        return rc;
+    unsigned int key = gale_kernel_lock();
+    if (!(t->state & GALE_THREAD_PENDING) || t->pended_on == NULL) {
+        gale_kernel_unlock(key);
+        return GALE_EINVAL;
+    }
+    gale_kernel_unpend(t); /* off the wait queue, timeout cancelled */
+    if (t->blocked_mutex != NULL)
+        gale_kernel_pi_waiter_gone(t);
+    gale_kernel_ready(t, GALE_ECANCELED);
+    gale_kernel_reschedule(key);
+    return GALE_OK;
+}
+
 /* Switch away from the current thread if it can no longer run. */
 static void leave_if_current(gale_thread_t *t, unsigned int key)
 {

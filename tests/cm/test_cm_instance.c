@@ -50,7 +50,7 @@ static int t_offload(void (*job)(void *), void *arg, void *ctx)
     return 0;
 }
 
-static const gale_cm_sched_ops_t test_sched = {t_wait, t_notify, t_offload, NULL};
+static const gale_cm_sched_ops_t test_sched = {t_wait, t_notify, t_offload, NULL, NULL};
 static gale_cm_load_opts_t opts = {.engine = &mock_engine, .sched = &test_sched};
 
 /* ---- the world ---- */

@@ -47,7 +47,7 @@ static int no_offload(void (*job)(void *), void *arg, void *ctx)
     (void)job, (void)arg, (void)ctx;
     return GALE_ENOSYS;
 }
-static const gale_cm_sched_ops_t g_sched = {no_wait, no_notify, no_offload, NULL};
+static const gale_cm_sched_ops_t g_sched = {no_wait, no_notify, no_offload, NULL, NULL};
 
 static int load_rc(const char *path, const gale_cm_world_t *w, gale_cm_component_t **c, gale_cm_err_t *err)
 {
