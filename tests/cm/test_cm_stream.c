@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "gale/cm.h"
+#include "gale/kernel.h"
 
 static uint8_t *read_file(const char *path, size_t *len)
 {
@@ -497,6 +498,112 @@ static void test_transfer_rules(void **state)
     gale_cm_component_free(c);
 }
 
+/* ---- the same across two kernel threads (kernel-backed scheduling) ----
+ * A's thread opens the stream and feeds it, B's thread drains it; the ends
+ * meet through the host. Many runs: priorities A>B, B>A, equal; batch counts;
+ * one core (deterministic) and two cores in real time (two OS threads run
+ * the two instances in parallel). */
+static gale_cm_instance_t *g_ta, *g_tb;
+static gale_sem_t g_opened;
+static volatile uint32_t g_end, g_n;
+static volatile int64_t g_drained;
+static volatile int g_feed_rc;
+static char g_thread_msg[256];
+static volatile int g_threads_done;
+
+static void thread_done(void)
+{
+    unsigned int key = gale_kernel_irq_lock();
+    int n = ++g_threads_done;
+    gale_kernel_irq_unlock(key);
+    if (n == 2)
+        gale_sim_stop(); /* the worker threads wait forever: end the run here */
+}
+
+static void thread_a(void *p1, void *p2, void *p3)
+{
+    (void)p1, (void)p2, (void)p3;
+    gale_cm_val_t r, p = {.kind = GALE_CM_U32, .u.u = g_n};
+    uint8_t buf[64];
+    gale_cm_arena_t a;
+    gale_cm_arena_init(&a, buf, sizeof buf);
+    gale_cm_err_t err = {0};
+    if (gale_cm_call_export(g_ta, "", "open", NULL, 0, &r, &a, &err)) {
+        snprintf(g_thread_msg, sizeof g_thread_msg, "open: %s", err.message);
+        g_feed_rc = -1;
+        gale_kernel_sem_give(&g_opened);
+        thread_done();
+        return;
+    }
+    g_end = r.u.handle;
+    gale_kernel_sem_give(&g_opened);
+    g_feed_rc = gale_cm_call_export(g_ta, "", "feed", &p, 1, NULL, NULL, &err);
+    if (g_feed_rc)
+        snprintf(g_thread_msg, sizeof g_thread_msg, "feed: %s", err.message);
+    thread_done();
+}
+
+static void thread_b(void *p1, void *p2, void *p3)
+{
+    (void)p1, (void)p2, (void)p3;
+    gale_kernel_sem_take(&g_opened, GALE_FOREVER);
+    if (g_end) {
+        gale_cm_err_t err = {0};
+        g_drained = drain(g_tb, g_end, &err);
+        if (g_drained < 0)
+            snprintf(g_thread_msg, sizeof g_thread_msg, "drain: %s", err.message);
+    }
+    thread_done();
+}
+
+static void test_pair_two_threads(void **state)
+{
+    (void)state;
+    static _Alignas(16) uint8_t stack_a[256 * 1024], stack_b[256 * 1024];
+    uint32_t base = gale_cm_stream_count();
+    for (int run = 0; run < 18; run++) {
+        bool rt = run >= 9;
+        gale_sim_config_t sc = {.cpus = rt ? 2 : 1, .mode = rt ? GALE_SIM_REALTIME : GALE_SIM_DETERMINISTIC,
+                                .time_limit_ns = 20ull * 1000000000ull, .quiet = true};
+        assert_int_equal(gale_sim_setup(&sc), 0);
+        assert_int_equal(gale_kernel_init(), 0);
+        assert_int_equal(gale_cm_kernel_init(GALE_PRIO_PREEMPT(0)), 0);
+        gale_cm_component_t *c = NULL;
+        gale_cm_err_t err = {0};
+        size_t len = 0;
+        uint8_t *bytes = read_file(PAIR_WASM, &len);
+        assert_int_equal(gale_cm_component_load(NULL, bytes, len, &pair_world, &c, &err), 0); /* kernel sched */
+        free(bytes);
+        g_ta = pair_instance(c);
+        g_tb = pair_instance(c);
+        gale_kernel_sem_init(&g_opened, 0, 1);
+        g_threads_done = 0;
+        g_end = 0, g_n = 3u + (uint32_t)run * 7u, g_drained = -2, g_feed_rc = -2, g_thread_msg[0] = 0;
+        static const int prios[3][2] = {{4, 6}, {6, 4}, {5, 5}};
+        gale_thread_t ta, tb;
+        memset(&ta, 0, sizeof ta);
+        memset(&tb, 0, sizeof tb);
+        assert_int_equal(gale_kernel_thread_create(&ta, stack_a, sizeof stack_a, thread_a, NULL, NULL, NULL,
+                                                   GALE_PRIO_PREEMPT(prios[run % 3][0]), 0, GALE_FOREVER), 0);
+        assert_int_equal(gale_kernel_thread_create(&tb, stack_b, sizeof stack_b, thread_b, NULL, NULL, NULL,
+                                                   GALE_PRIO_PREEMPT(prios[run % 3][1]), 0, GALE_FOREVER), 0);
+        if (rt) {
+            gale_kernel_thread_cpu_pin(&ta, 0);
+            gale_kernel_thread_cpu_pin(&tb, 1);
+        }
+        gale_kernel_thread_start(&ta);
+        gale_kernel_thread_start(&tb);
+        int sim = gale_sim_run();
+        if (sim != 0 || g_feed_rc != 0 || g_drained != (int64_t)g_n)
+            fail_msg("run %d (n %u): sim %d, feed %d, drained %lld: %s", run, (unsigned)g_n, sim, g_feed_rc,
+                     (long long)g_drained, g_thread_msg);
+        assert_int_equal(gale_cm_stream_count(), base);
+        gale_cm_instance_free(g_ta);
+        gale_cm_instance_free(g_tb);
+        gale_cm_component_free(c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -507,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_host_reads_guest),
         cmocka_unit_test(test_host_writes_guest),
         cmocka_unit_test(test_transfer_rules),
+        cmocka_unit_test(test_pair_two_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
