@@ -59,6 +59,7 @@ The port's own share of a switch is the "port switch alone" line (SVC entry,
 save/restore of r4-r11 + EXC_RETURN + BASEPRI, MPU guard update, return: about
 28 instructions per switch including the call). The rest of a kernel switch is
 the kernel's decision path; the profile below shows where it goes.
+
 History of the M7 thread switch (instructions per switch): 440 at first; 312
 with the ready-queue choice by count-trailing-zeros (`gale_core_ctz32`, RBIT+CLZ,
 instead of a bit loop over 32 priorities); 191 without the 64-byte canary scan
@@ -71,7 +72,15 @@ as an O(1) relink to the back of the same priority FIFO (no generic remove +
 add, the bitmap is untouched), the per-core switch counter (read by nothing)
 dropped, and the cold canary-failure path out of line. Sem give->take went
 499 -> 383 -> 261 -> 248 -> 198 on the same changes (msgq round trip
-974 -> 836, IRQ -> thread 331 -> 260 on the last one).
+974 -> 836, IRQ -> thread 331 -> 260 on the last one), then 198 -> 156 (msgq
+836 -> 728, IRQ 260 -> 220) with the wake path inline in
+`gale_kernel_wake_one` (unpend + ready + ready-queue add; no timeout abort
+call for a GALE_FOREVER wait, no cross-core kick test on a one-core port), the
+ready-queue removal inline in `gale_kernel_pend`, and the object check's
+passing case inline (its diagnostic out of line). `gale_kernel_check_may_block`
+stays a call: inlined into every blocking call it cost ~430 bytes of flash and
+measured no gain. With `GALE_CM7_ERRATUM_837070` on (r0p0/r0p1 cores only) the
+lock costs ~6 more instructions per switch (`qemu_bench_kernel_e837070`).
 TXT
   if [ -n "$prof" ]; then
     echo

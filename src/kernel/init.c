@@ -54,23 +54,33 @@ const char *gale_kernel_thread_label(const gale_thread_t *t)
     return t->name != NULL ? t->name : "?";
 }
 
-int gale_kernel_obj_check(const void *obj, uint32_t obj_magic, uint32_t magic, const char *op)
+int gale_kernel_check_may_block(const char *op, gale_timeout_t timeout)
+{
+    if (GALE_TIMEOUT_IS_NO_WAIT(timeout))
+        return GALE_OK;
+    if (!gale_arch_isr_active()) {
+        gale_kernel_cpu_t *cpu = gale_kernel_cpu_self();
+        gale_thread_t *cur = cpu->current;
+        if (cpu->started && cur != NULL && cur != &cpu->idle) {
+            cur->pend_what = op;
+            return GALE_OK;
+        }
+    }
+    return gale_kernel_check_may_block_fail(op);
+}
+
+int gale_kernel_obj_check_fail(const void *obj, const char *op)
 {
     if (obj == NULL) {
         gale_kernel_diag("%s: object pointer is NULL", op);
         return GALE_EINVAL;
     }
-    if (obj_magic != magic) {
-        gale_kernel_diag("%s: object %p is not initialised (or was deleted)", op, obj);
-        return GALE_EINVAL;
-    }
-    return GALE_OK;
+    gale_kernel_diag("%s: object %p is not initialised (or was deleted)", op, obj);
+    return GALE_EINVAL;
 }
 
-int gale_kernel_check_may_block(const char *op, gale_timeout_t timeout)
+int gale_kernel_check_may_block_fail(const char *op)
 {
-    if (GALE_TIMEOUT_IS_NO_WAIT(timeout))
-        return GALE_OK;
     if (gale_arch_isr_active()) {
         gale_kernel_diag("%s: blocking call from ISR context (only GALE_NO_WAIT is allowed there)", op);
         return GALE_ECONTEXT;
@@ -80,12 +90,8 @@ int gale_kernel_check_may_block(const char *op, gale_timeout_t timeout)
         gale_kernel_diag("%s: blocking call before the kernel started (no thread to block)", op);
         return GALE_ECONTEXT;
     }
-    if (cpu->current == &cpu->idle) {
-        gale_kernel_diag("%s: blocking call from the idle thread", op);
-        return GALE_ECONTEXT;
-    }
-    cpu->current->pend_what = op;
-    return GALE_OK;
+    gale_kernel_diag("%s: blocking call from the idle thread", op);
+    return GALE_ECONTEXT;
 }
 
 void gale_kernel_fatal_handler_set(gale_kernel_fatal_handler_t handler) { fatal_handler = handler; }

@@ -8,51 +8,14 @@
 
 #define SCHED_INLINE static inline __attribute__((always_inline))
 
-/* A thread's core. One-core ports (Cortex-M: one kernel image per core) have
- * one gale_kernel_cpu_t, so this is a constant there. */
-SCHED_INLINE gale_kernel_cpu_t *cpu_of(const gale_thread_t *t)
-{
-#if GALE_CONFIG_MAX_CPUS == 1
-    (void)t;
-    return &gale_kernel_cpus[0];
-#else
-    return &gale_kernel_cpus[t->cpu];
-#endif
-}
-
 void gale_kernel_rq_add(gale_thread_t *t)
 {
-    gale_kernel_cpu_t *cpu = cpu_of(t);
-    unsigned int idx = gale_kernel_prio_index(t->prio);
-    t->q_next = NULL;
-    t->q_prev = cpu->rq_tail[idx];
-    if (cpu->rq_tail[idx] != NULL)
-        cpu->rq_tail[idx]->q_next = t;
-    else
-        cpu->rq_head[idx] = t;
-    cpu->rq_tail[idx] = t;
-    cpu->ready_bitmap = gale_core_rq_mark(cpu->ready_bitmap, idx);
-    t->state |= GALE_THREAD_READY;
+    gale_kernel_rq_add_inline(t);
 }
 
 void gale_kernel_rq_remove(gale_thread_t *t)
 {
-    if (!(t->state & GALE_THREAD_READY))
-        return;
-    gale_kernel_cpu_t *cpu = cpu_of(t);
-    unsigned int idx = gale_kernel_prio_index(t->prio);
-    if (t->q_prev != NULL)
-        t->q_prev->q_next = t->q_next;
-    else
-        cpu->rq_head[idx] = t->q_next;
-    if (t->q_next != NULL)
-        t->q_next->q_prev = t->q_prev;
-    else
-        cpu->rq_tail[idx] = t->q_prev;
-    t->q_next = t->q_prev = NULL;
-    if (cpu->rq_head[idx] == NULL)
-        cpu->ready_bitmap = gale_core_rq_unmark(cpu->ready_bitmap, idx);
-    t->state &= ~GALE_THREAD_READY;
+    gale_kernel_rq_remove_inline(t);
 }
 
 /* Put a ready t behind the other ready threads of its priority, in O(1): unlink
@@ -65,7 +28,7 @@ SCHED_INLINE void rq_to_back(gale_thread_t *t)
     gale_thread_t *next = t->q_next;
     if (next == NULL || !(t->state & GALE_THREAD_READY))
         return;
-    gale_kernel_cpu_t *cpu = cpu_of(t);
+    gale_kernel_cpu_t *cpu = gale_kernel_cpu_of(t);
     unsigned int idx = gale_kernel_prio_index(t->prio);
     gale_thread_t *prev = t->q_prev;
     if (prev != NULL)

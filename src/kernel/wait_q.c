@@ -66,7 +66,7 @@ int gale_kernel_pend(gale_wait_q_t *wq, unsigned int key, gale_timeout_t timeout
 {
     gale_kernel_cpu_t *cpu = gale_kernel_cpu_self();
     gale_thread_t *cur = cpu->current;
-    gale_kernel_rq_remove(cur);
+    gale_kernel_rq_remove_inline(cur);
     cur->state |= GALE_THREAD_PENDING;
     cur->pended_on = wq;
     cur->wait_result = 0;
@@ -79,40 +79,55 @@ int gale_kernel_pend(gale_wait_q_t *wq, unsigned int key, gale_timeout_t timeout
     return rc;
 }
 
-void gale_kernel_unpend(gale_thread_t *t)
+/* The wake path (unpend + ready) is inline into gale_kernel_wake_one, the call
+ * every object's give/put makes. */
+static inline __attribute__((always_inline)) void unpend(gale_thread_t *t)
 {
     if (!(t->state & GALE_THREAD_PENDING) || t->pended_on == NULL)
         return;
     gale_kernel_wait_q_remove(t->pended_on, t);
     t->pended_on = NULL;
-    gale_kernel_timeout_abort(&t->timeout);
+    if (t->timeout.linked)   /* a GALE_FOREVER wait has none */
+        gale_kernel_timeout_abort(&t->timeout);
 }
 
-gale_thread_t *gale_kernel_unpend_first(gale_wait_q_t *wq)
-{
-    gale_thread_t *t = wq->head;
-    if (t != NULL)
-        gale_kernel_unpend(t);
-    return t;
-}
-
-void gale_kernel_ready(gale_thread_t *t, int result)
+static inline __attribute__((always_inline)) void ready(gale_thread_t *t, int result)
 {
     t->wait_result = result;
     t->state &= ~(GALE_THREAD_PENDING | GALE_THREAD_SLEEPING);
     t->pended_on = NULL;
     if (t->state & (GALE_THREAD_SUSPENDED | GALE_THREAD_DEAD | GALE_THREAD_PRESTART | GALE_THREAD_READY))
         return;
-    gale_kernel_rq_add(t);
-    if (t->cpu != gale_arch_cpu_id())
+    gale_kernel_rq_add_inline(t);
+    if (GALE_CONFIG_MAX_CPUS > 1 && t->cpu != gale_arch_cpu_id())
         gale_arch_cpu_kick(t->cpu);
+}
+
+void gale_kernel_unpend(gale_thread_t *t)
+{
+    unpend(t);
+}
+
+gale_thread_t *gale_kernel_unpend_first(gale_wait_q_t *wq)
+{
+    gale_thread_t *t = wq->head;
+    if (t != NULL)
+        unpend(t);
+    return t;
+}
+
+void gale_kernel_ready(gale_thread_t *t, int result)
+{
+    ready(t, result);
 }
 
 gale_thread_t *gale_kernel_wake_one(gale_wait_q_t *wq, int result)
 {
-    gale_thread_t *t = gale_kernel_unpend_first(wq);
-    if (t != NULL)
-        gale_kernel_ready(t, result);
+    gale_thread_t *t = wq->head;
+    if (t != NULL) {
+        unpend(t);
+        ready(t, result);
+    }
     return t;
 }
 
