@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gale/config.h"
 #include "gale/error.h"
 
 #ifdef __cplusplus
@@ -112,12 +113,29 @@ typedef struct gale_cm_err {
 } gale_cm_err_t;
 
 /* Sets err->code and formats err->message (printf-style); returns `code`.
- * err may be NULL. */
+ * err may be NULL. GALE_CONFIG_DIAG=0 (gale/config.h): the message is left
+ * empty and the format strings are compiled out. */
+#if GALE_CONFIG_DIAG
 int gale_cm_err_set(gale_cm_err_t *err, int code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+#else
+static inline
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    int gale_cm_err_set(gale_cm_err_t *err, int code, const char *fmt, ...)
+{
+    (void)fmt;
+    if (err) {
+        err->code = code;
+        err->message[0] = '\0';
+    }
+    return code;
+}
+#endif
 
 /* ------------------------------------------------------------------------- */
 /* Component-level value types (what WIT types resolve to)                    */

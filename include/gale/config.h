@@ -45,6 +45,10 @@
  *                         callers (fastest switch). 0: the compiler decides
  *                         (smaller code, a few instructions more per switch).
  * GALE_CONFIG_SWITCH_STATS (in gale/kernel.h) per-thread switch counts.
+ * GALE_CONFIG_CM_COMPONENT_BINARY  gale_cm_component_load decodes component
+ *                         binaries (the component-model binary decoder). 0:
+ *                         fused core modules only (what `gale` tools emit for
+ *                         an MCU); a component binary is refused with GALE_ENOSYS.
  */
 #ifndef GALE_CONFIG_H
 #define GALE_CONFIG_H
@@ -75,6 +79,10 @@
 
 #ifndef GALE_CONFIG_SWITCH_INLINE
 #define GALE_CONFIG_SWITCH_INLINE 1
+#endif
+
+#ifndef GALE_CONFIG_CM_COMPONENT_BINARY
+#define GALE_CONFIG_CM_COMPONENT_BINARY 1
 #endif
 
 #endif /* GALE_CONFIG_H */

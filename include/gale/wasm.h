@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gale/config.h"
 #include "gale/error.h"
 
 #ifdef __cplusplus

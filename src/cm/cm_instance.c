@@ -96,6 +96,7 @@ static void cm_strcpy(char *d, size_t cap, const char *s)
     d[n] = 0;
 }
 
+#if GALE_CONFIG_DIAG
 int cm_trap(gale_cm_instance_t *inst, gale_wasm_trap_t *trap, const char *fmt, ...)
 {
     char msg[192];
@@ -103,6 +104,10 @@ int cm_trap(gale_cm_instance_t *inst, gale_wasm_trap_t *trap, const char *fmt, .
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+#else
+int cm_trap_msg(gale_cm_instance_t *inst, gale_wasm_trap_t *trap, const char *msg)
+{
+#endif
     if (trap)
         cm_strcpy(trap->message, sizeof trap->message, msg);
     if (inst && !inst->trap.trapped) {
@@ -819,7 +824,9 @@ static int link_exports(gale_cm_component_t *c, const gale_cm_decoded_t *dec, ga
     return 0;
 }
 
+#if GALE_CONFIG_CM_COMPONENT_BINARY
 static gale_cm_decoded_t g_decoded; /* load-time scratch */
+#endif
 
 int gale_cm_component_load(const gale_cm_load_opts_t *opts, const uint8_t *bytes, size_t len,
                            const gale_cm_world_t *world, gale_cm_component_t **out, gale_cm_err_t *err)
@@ -856,12 +863,17 @@ int gale_cm_component_load(const gale_cm_load_opts_t *opts, const uint8_t *bytes
     const uint8_t *core = bytes;
     size_t core_len = len;
     if (gale_cm_is_component(bytes, len)) {
+#if GALE_CONFIG_CM_COMPONENT_BINARY
         int r = gale_cm_component_decode(bytes, len, &g_decoded, err);
         if (r)
             return r;
         dec = &g_decoded;
         core = g_decoded.core;
         core_len = g_decoded.core_len;
+#else
+        return gale_cm_err_set(err, GALE_ENOSYS, "component binary: built with GALE_CONFIG_CM_COMPONENT_BINARY=0 "
+                                                 "(load the fused core module)");
+#endif
     }
     gale_wasm_error_t werr;
     memset(&werr, 0, sizeof werr);
@@ -882,7 +894,9 @@ int gale_cm_component_load(const gale_cm_load_opts_t *opts, const uint8_t *bytes
         b->comp = c;
         b->import_index = i;
         c->eng->module_import(c->mod, i, &d);
+#if GALE_CONFIG_DIAG   /* the label only names the import in messages */
         snprintf(b->label, sizeof b->label, "import %u \"%s\" \"%s\"", (unsigned)i, d.module, d.name);
+#endif
         if (d.kind != GALE_WASM_EXTERN_FUNC) {
             rc = gale_cm_err_set(err, GALE_ELINK, "%s: only function imports can be provided (kind %d)", b->label,
                                  (int)d.kind);

@@ -185,12 +185,22 @@ struct gale_cm_instance {
     gale_sem_t wake; /* kernel-backed sched: the instance thread sleeps here */
 };
 
-/* cm_instance.c */
+/* cm_instance.c. GALE_CONFIG_DIAG=0: the trap reason is "trap" (no formatting). */
+#if GALE_CONFIG_DIAG
 int cm_trap(gale_cm_instance_t *inst, gale_wasm_trap_t *trap, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+#else
+int cm_trap_msg(gale_cm_instance_t *inst, gale_wasm_trap_t *trap, const char *msg);
+static inline __attribute__((format(printf, 3, 4))) int cm_trap(gale_cm_instance_t *inst, gale_wasm_trap_t *trap,
+                                                                const char *fmt, ...)
+{
+    (void)fmt;
+    return cm_trap_msg(inst, trap, "trap");
+}
+#endif
 void cm_cx_init(gale_cm_instance_t *inst, gale_cm_cx_t *cx, gale_cm_arena_t *arena, gale_cm_err_t *err,
                 const char *what);
 int cm_guest_call(gale_cm_instance_t *inst, gale_wasm_func_t *f, const gale_wasm_val_t *args, uint32_t n,

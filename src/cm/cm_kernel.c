@@ -57,8 +57,10 @@ int gale_cm_kernel_init(int worker_prio)
     int rc = gale_kernel_sem_init(&g_jobs_sem, 0, JOBQ);
     if (rc)
         return rc;
+#if GALE_CONFIG_DIAG
     static const char *const names[8] = {"cm-worker0", "cm-worker1", "cm-worker2", "cm-worker3",
                                          "cm-worker4", "cm-worker5", "cm-worker6", "cm-worker7"};
+#endif
     for (unsigned i = 0; i < GALE_CM_WORKERS; i++) {
         memset(&g_workers[i], 0, sizeof g_workers[i]);
         g_running[i] = NULL;
@@ -67,7 +69,9 @@ int gale_cm_kernel_init(int worker_prio)
                                        GALE_NO_WAIT);
         if (rc)
             return rc;
+#if GALE_CONFIG_DIAG   /* names are for diagnostics */
         gale_kernel_thread_name_set(&g_workers[i], names[i % 8]);
+#endif
     }
     g_inited = true;
     return 0;

@@ -22,6 +22,7 @@ PRIM(gale_cm_t_f64, GALE_CM_F64);
 PRIM(gale_cm_t_char, GALE_CM_CHAR);
 PRIM(gale_cm_t_string, GALE_CM_STRING);
 
+#if GALE_CONFIG_DIAG
 int gale_cm_err_set(gale_cm_err_t *err, int code, const char *fmt, ...)
 {
     if (err) {
@@ -33,6 +34,7 @@ int gale_cm_err_set(gale_cm_err_t *err, int code, const char *fmt, ...)
     }
     return code;
 }
+#endif
 
 void gale_cm_arena_init(gale_cm_arena_t *a, void *buf, size_t size)
 {

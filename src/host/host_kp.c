@@ -126,6 +126,7 @@ void gale_host_set_trace(void (*fn)(const char *line, void *user), void *user)
     g_trace_user = user;
 }
 
+#if GALE_CONFIG_DIAG
 static void trace(gale_cm_call_t *c, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
@@ -149,6 +150,15 @@ static void trace(gale_cm_call_t *c, const char *fmt, ...)
     va_end(ap);
     g_trace(line, g_trace_user);
 }
+#else
+/* GALE_CONFIG_DIAG=0 (gale/config.h): no trace lines (gale_host_set_trace has
+ * no effect); the format strings are compiled out. */
+static inline __attribute__((format(printf, 2, 3))) void trace(gale_cm_call_t *c, const char *fmt, ...)
+{
+    (void)c;
+    (void)fmt;
+}
+#endif
 
 void gale_host_reset(void)
 {

@@ -16,6 +16,18 @@ void gale_wasm_config_default(gale_wasm_config_t *cfg)
 #endif
 }
 
+/* GALE_CONFIG_DIAG=0 (gale/config.h): error codes without message texts. */
+#if GALE_CONFIG_DIAG
+#define ERR_MSG(buf, ...) snprintf((buf), sizeof(buf), __VA_ARGS__)
+#else
+static inline __attribute__((format(printf, 2, 3))) void err_msg_none(char *buf, const char *fmt, ...)
+{
+    (void)fmt;
+    buf[0] = '\0';
+}
+#define ERR_MSG(buf, ...) err_msg_none((buf), __VA_ARGS__)
+#endif
+
 static void set_err(gale_wasm_error_t *err, int code, const char *fmt, const char *a, const char *b,
                     const char *what)
 {
@@ -24,7 +36,7 @@ static void set_err(gale_wasm_error_t *err, int code, const char *fmt, const cha
     err->code = code;
     err->section = -1;
     err->offset = (size_t)-1;
-    snprintf(err->message, sizeof err->message, fmt, a ? a : "", b ? b : "", what ? what : "");
+    ERR_MSG(err->message, fmt, a ? a : "", b ? b : "", what ? what : "");
 }
 
 /* ---- standalone objects ---- */
@@ -239,7 +251,7 @@ gale_wasm_instance_t *gale_wasm_instantiate(const gale_wasm_module_t *m, const g
         return NULL;
     }
     if (n_imports != m->n_imports) {
-        snprintf(err->message, sizeof err->message, "unknown import: %u imports given, module needs %u",
+        ERR_MSG(err->message, "unknown import: %u imports given, module needs %u",
                  (unsigned)n_imports, (unsigned)m->n_imports);
         err->code = GALE_ELINK;
         return NULL;
@@ -409,7 +421,7 @@ gale_wasm_instance_t *gale_wasm_instantiate(const gale_wasm_module_t *m, const g
         int rc = gw_invoke(inst, inst->funcs[m->start], NULL, 0, NULL, 0, &trap);
         if (rc != 0) {
             err->code = GALE_ETRAP;
-            snprintf(err->message, sizeof err->message, "%s (start function %u)", trap.message,
+            ERR_MSG(err->message, "%s (start function %u)", trap.message,
                      (unsigned)m->start);
             goto fail;
         }
@@ -418,7 +430,7 @@ gale_wasm_instance_t *gale_wasm_instantiate(const gale_wasm_module_t *m, const g
 
 nomem:
     err->code = GALE_ENOMEM;
-    snprintf(err->message, sizeof err->message, "out of memory while instantiating");
+    ERR_MSG(err->message, "out of memory while instantiating");
     gw_instance_release(inst);
     return NULL;
 fail:

@@ -61,6 +61,7 @@ static const char *section_name(int id)
     return (id >= 0 && id <= 12) ? names[id] : "module";
 }
 
+#if GALE_CONFIG_DIAG
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))
 #endif
@@ -85,6 +86,25 @@ static void fail_at(ld_t *L, int code, const uint8_t *at, const char *fmt, ...)
     va_end(ap);
     longjmp(L->jb, 1);
 }
+#else
+/* GALE_CONFIG_DIAG=0 (gale/config.h): code, section and offset only, an empty
+ * message; the format strings are compiled out. */
+static _Noreturn void fail_code(ld_t *L, int code, const uint8_t *at)
+{
+    gale_wasm_error_t *e = L->err;
+    e->code = code;
+    e->section = L->section;
+    e->offset = at ? (size_t)(at - L->base) : (size_t)-1;
+    e->message[0] = '\0';
+    longjmp(L->jb, 1);
+}
+static inline __attribute__((format(printf, 4, 5))) void fail_at(ld_t *L, int code, const uint8_t *at,
+                                                                 const char *fmt, ...)
+{
+    (void)fmt;
+    fail_code(L, code, at);
+}
+#endif
 
 #define MALFORMED(...) fail_at(L, GALE_EMALFORMED, L->p, __VA_ARGS__)
 #define INVALID(...) fail_at(L, GALE_EINVALID, L->op_start ? L->op_start : L->p, __VA_ARGS__)
