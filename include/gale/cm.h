@@ -696,7 +696,9 @@ struct gale_cm_call {
 
 /* Runs in a host worker thread on behalf of an async-lowered call; may block in
  * the kernel. Fills *result (in `arena`) and returns 0, or < 0 to trap the
- * component when the result is delivered. */
+ * component when the result is delivered. A guest's subtask.cancel aborts the
+ * kernel wait it is blocked in (the wait returns GALE_ECANCELED; treat it like
+ * a timeout and return: the result is then discarded). */
 typedef int (*gale_cm_blocking_fn)(void *ctx, gale_cm_val_t *result, gale_cm_arena_t *arena);
 
 /* From a host function of an async-lowered call: hand the rest of the work to a

@@ -270,6 +270,12 @@ static int guest_rw(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_
         return rc;
     uint32_t ptr = args[1].i32, n = fut ? 1 : args[2].i32;
     cm_end_t *x = &s->end[end];
+    if (b->stream_typed && s->typed &&
+        !((b->stream_elem == NULL && s->elem == NULL) ||
+          (b->stream_elem && s->elem && gale_cm_type_equal(b->stream_elem, s->elem))))
+        return cm_trap(inst, trap, "%s: handle %u carries %s elements, this built-in %s", nm, (unsigned)args[0].i32,
+                       s->elem ? gale_cm_kind_name(s->elem->kind) : "no",
+                       b->stream_elem ? gale_cm_kind_name(b->stream_elem->kind) : "none");
     if (x->state != CM_E_IDLE || x->event_pending)
         return cm_trap(inst, trap, "%s: end %u is not idle (%s)", nm, (unsigned)args[0].i32,
                        x->state == CM_E_DONE ? "the stream is done: only drop is allowed"

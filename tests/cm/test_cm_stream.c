@@ -205,13 +205,28 @@ static void test_meld_load_errors(void **state)
 
 static const gale_cm_type_t t_stream_str = {.kind = GALE_CM_STREAM, .elem = &gale_cm_t_string};
 static const gale_cm_type_t *const p_stream_str[] = {&t_stream_str};
+static uint32_t g_make_end;
+static int h_make(gale_cm_call_t *call, void *env, const gale_cm_val_t *params, gale_cm_val_t *result)
+{
+    (void)call, (void)env, (void)params;
+    result->kind = GALE_CM_STREAM;
+    result->u.handle = g_make_end;
+    return 0;
+}
+static const gale_cm_type_t t_stream_u32 = {.kind = GALE_CM_STREAM, .elem = &gale_cm_t_u32};
+static const gale_cm_type_t *const p_stream_u32[] = {&t_stream_u32};
+static const gale_cm_host_func_t pair_funcs[] = {
+    {"test:s/api", "make", {0, NULL, &t_stream_str, false}, h_make, NULL},
+};
 static const gale_cm_export_decl_t pair_exports[] = {
     {"", "open", {0, NULL, &t_stream_str, false}},
     {"", "feed", {1, p_u32, NULL, true}},
     {"", "drain", {1, p_stream_str, &gale_cm_t_u32, true}},
     {"", "probe", {1, p_u32, &t_stream_str, false}},
+    {"", "fetch", {1, p_u32, &gale_cm_t_u32, false}},
+    {"", "numbers", {1, p_stream_u32, NULL, false}},
 };
-static const gale_cm_world_t pair_world = {"stream-pair", NULL, 0, NULL, 0, pair_exports, 4};
+static const gale_cm_world_t pair_world = {"stream-pair", pair_funcs, 1, NULL, 0, pair_exports, 6};
 
 static gale_cm_instance_t *pair_instance(gale_cm_component_t *c)
 {
@@ -451,6 +466,43 @@ static void test_host_writes_guest(void **state)
     gale_cm_component_free(c);
 }
 
+/* A host import returns a stream<string>: the host-held readable end is
+ * lowered into the guest (host-call result) and the host's parked write is
+ * copied by the guest's read; a built-in of another element type traps. */
+static void test_host_call_returns_stream(void **state)
+{
+    (void)state;
+    uint32_t base = gale_cm_stream_count();
+    gale_cm_component_t *c = pair_component();
+    gale_cm_instance_t *inst = pair_instance(c);
+    uint32_t r, w;
+    assert_int_equal(gale_cm_stream_new(&t_stream_str, &r, &w), 0);
+    static const gale_cm_val_t vals[2] = {{.kind = GALE_CM_STRING, .u.str = {"msg-0", 5}},
+                                          {.kind = GALE_CM_STRING, .u.str = {"msg-1", 5}}};
+    gale_cm_err_t err = {0};
+    g_host_notified = 0;
+    assert_int_equal(gale_cm_end_write(w, vals, 2, host_notify, NULL, &err), GALE_EAGAIN);
+    g_make_end = r;
+    assert_int_equal(call_u32(inst, "fetch", 0, &err), 2);
+    assert_int_equal(g_host_notified, 1);
+    uint32_t packed;
+    assert_int_equal(gale_cm_end_result(w, &packed), 0);
+    assert_int_equal(packed, GALE_CM_COPY_COMPLETED | (2u << 4));
+    assert_int_equal(gale_cm_end_write(w, vals, 1, NULL, NULL, &err), GALE_CM_COPY_DROPPED);
+    assert_int_equal(gale_cm_end_drop(w), 0);
+    assert_int_equal(gale_cm_stream_count(), base);
+    /* the same end read by a stream<u32> built-in */
+    assert_int_equal(gale_cm_stream_new(&t_stream_str, &r, &w), 0);
+    g_make_end = r;
+    assert_int_equal(call_u32(inst, "fetch", 1, &err), INT64_MIN);
+    assert_non_null(strstr(gale_cm_instance_trap(inst)->reason, "carries string elements, this built-in u32"));
+    gale_cm_instance_free(inst);
+    assert_int_equal(gale_cm_end_write(w, vals, 1, NULL, NULL, &err), GALE_CM_COPY_DROPPED);
+    assert_int_equal(gale_cm_end_drop(w), 0);
+    assert_int_equal(gale_cm_stream_count(), base);
+    gale_cm_component_free(c);
+}
+
 /* The transfer rules: only idle readable ends outside waitable sets move. */
 static void test_transfer_rules(void **state)
 {
@@ -613,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_pair_guest_to_guest),
         cmocka_unit_test(test_host_reads_guest),
         cmocka_unit_test(test_host_writes_guest),
+        cmocka_unit_test(test_host_call_returns_stream),
         cmocka_unit_test(test_transfer_rules),
         cmocka_unit_test(test_pair_two_threads),
     };

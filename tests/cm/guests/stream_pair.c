@@ -24,6 +24,8 @@ IMPORT("$root", "[waitable-set-new]") uint32_t ws_new(void);
 IMPORT("$root", "[waitable-set-drop]") void ws_drop(uint32_t s);
 IMPORT("$root", "[waitable-join]") void ws_join(uint32_t w, uint32_t s);
 IMPORT("[export]$root", "[task-return]feed") void tr_feed(void);
+IMPORT("test:s/api", "make") uint32_t host_make(void); /* -> stream<string> from the host */
+IMPORT("$root", "[async-lower][stream-read-0]numbers") uint32_t n_read(uint32_t h, void *p, uint32_t n);
 IMPORT("[export]$root", "[task-return]drain") void tr_drain(uint32_t n);
 
 enum { EXIT = 0, WAIT = 2, EV_STREAM_READ = 2, EV_STREAM_WRITE = 3, COMPLETED = 0, DROPPED = 1 };
@@ -178,6 +180,24 @@ EXPORT("[callback][async-lift]drain") uint32_t drain_cb(uint32_t ev, uint32_t p1
     return drain_step();
 }
 
+/* A stream<string> the host returns from an import: lowered into this
+ * instance's table; the host's parked write is copied by this read. */
+EXPORT("fetch") uint32_t fetch(uint32_t k)
+{
+    uint32_t h = host_make();
+    if (k == 1) { /* a stream<string> end read by a stream<u32> built-in: traps */
+        uint32_t nums[2];
+        n_read(h, nums, 2);
+    }
+    uint32_t r = s_read(h, in, 3);
+    if ((r & 0xf) != COMPLETED)
+        __builtin_trap();
+    n_got = 0;
+    check(r >> 4);
+    s_drop_r(h);
+    return n_got;
+}
+
 /* Transfer rules (each traps when its export result is lifted). */
 static uint32_t keep;
 EXPORT("probe") uint32_t probe(uint32_t k)
@@ -204,4 +224,11 @@ EXPORT("probe") uint32_t probe(uint32_t k)
         return r;
     default: return r; /* fine */
     }
+}
+
+/* only declares the stream<u32> type of [stream-read-0]numbers (not called) */
+EXPORT("numbers") void numbers(uint32_t h)
+{
+    (void)h;
+    __builtin_trap();
 }
