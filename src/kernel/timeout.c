@@ -85,9 +85,9 @@ uint64_t gale_kernel_timeout_deadline(gale_timeout_t timeout, uint64_t now)
      * boundaries unless gale_sim_busy_ns() moved it into a tick. */
     if (timeout.ticks > 0) {
         /* The clock may have moved into a later tick since the caller read `now`
-         * (on Cortex-M the two 64-bit divisions of a reading take ~0.4 us, a
-         * tick is 1 us): count from the tick boundary after this fresh reading,
-         * never from the older `now` (that made a 10 ms sleep 0.5 us short). */
+         * (on Cortex-M a reading and its conversion take a good part of a 1 us
+         * tick): count from the tick boundary after this fresh reading, never
+         * from the older `now` (that made a 10 ms sleep 0.5 us short). */
         uint64_t cyc = gale_arch_cycles_get();
         uint64_t t = cycles_to_ticks(cyc);
         if (ticks_to_cycles(t) < cyc)
