@@ -53,6 +53,13 @@ const char *gale_exec_last_error(void) { return ""; }
 #define SET_LAST_ERROR(why) ((void)(why))
 #endif
 
+/* GALE_CONFIG_EXEC_STATS=0 (gale/config.h): no statistics are kept. */
+#if GALE_CONFIG_EXEC_STATS
+#define STAT(x) (x)
+#else
+#define STAT(x) ((void)0)
+#endif
+
 /* ------------------------------------------------------------------------- */
 /* Tasks                                                                      */
 /* ------------------------------------------------------------------------- */
@@ -123,6 +130,8 @@ int gale_exec_task_stats_get(const gale_exec_task_t *task, gale_exec_task_stats_
         return fail(GALE_EINVAL, "gale_exec_task_stats_get: NULL argument");
     if (!(task->flags & GALE_EXEC_TASK_F_EXT))
         return fail(GALE_ENOSYS, "gale_exec_task_stats_get: plain task (use gale_exec_task_ext_t for stats)");
+    if (!GALE_CONFIG_EXEC_STATS)
+        return fail(GALE_ENOSYS, "gale_exec_task_stats_get: built with GALE_CONFIG_EXEC_STATS=0");
     const gale_exec_task_ext_t *x = (const gale_exec_task_ext_t *)(const void *)task;
     out->polls = x->polls;
     out->wakes = atomic_load_explicit((_Atomic uint32_t *)&x->wakes, memory_order_relaxed);
@@ -232,6 +241,16 @@ static void ktimer_expired(gale_timer_t *kt)
     }
 }
 
+/* The executor's kernel timer, initialised on first use. */
+static gale_timer_t *ktimer_get(gale_exec_t *e)
+{
+    if (e->ktimer.magic != GALE_MAGIC_TIMER) {
+        (void)gale_kernel_timer_init(&e->ktimer, ktimer_expired, NULL);
+        gale_kernel_timer_user_data_set(&e->ktimer, e);
+    }
+    return &e->ktimer;
+}
+
 int gale_exec_init(gale_exec_t *exec, const gale_exec_config_t *cfg)
 {
     if (exec == NULL)
@@ -241,6 +260,8 @@ int gale_exec_init(gale_exec_t *exec, const gale_exec_config_t *cfg)
         c = *cfg;
     if (c.watchdog && c.signal != NULL)
         return fail(GALE_EINVAL, "gale_exec_init: the watchdog is for thread executors (cfg.signal must be NULL)");
+    if (c.watchdog && !GALE_CONFIG_EXEC_WATCHDOG)
+        return fail(GALE_ENOSYS, "gale_exec_init: built with GALE_CONFIG_EXEC_WATCHDOG=0 (no watchdog)");
     *exec = (gale_exec_t){ 0 };
     exec->cfg = c;
     uint8_t id;
@@ -254,10 +275,8 @@ int gale_exec_init(gale_exec_t *exec, const gale_exec_config_t *cfg)
     int rc = gale_kernel_sem_init(&exec->sem, 0, 1);
     if (rc != GALE_OK)
         return fail(rc, "gale_exec_init: kernel semaphore init failed");
-    rc = gale_kernel_timer_init(&exec->ktimer, ktimer_expired, NULL);
-    if (rc != GALE_OK)
-        return fail(rc, "gale_exec_init: kernel timer init failed");
-    gale_kernel_timer_user_data_set(&exec->ktimer, exec);
+    /* the kernel timer (watchdog, interrupt executors) is set up on first use
+     * (ktimer_get): an image without either does not link kernel timers */
     exec->magic = EXEC_MAGIC;
     return GALE_OK;
 }
@@ -287,7 +306,7 @@ int gale_exec_spawn(gale_exec_t *exec, gale_exec_task_t *task)
         task->exec_id = exec->id;
     } while (!atomic_compare_exchange_weak_explicit(&task->state, &old, nw, memory_order_acq_rel,
                                                     memory_order_acquire));
-    atomic_fetch_add_explicit(&exec->spawns, 1, memory_order_relaxed);
+    STAT(atomic_fetch_add_explicit(&exec->spawns, 1, memory_order_relaxed));
     inbox_push(exec, task);
     return GALE_OK;
 }
@@ -316,13 +335,15 @@ int gale_exec_wake(gale_exec_t *exec, gale_exec_task_t *task)
             return 0; /* never spawned: harmless */
         return fail(GALE_EINVAL, "gale_exec_wake: the task was spawned on another executor");
     }
+#if GALE_CONFIG_EXEC_STATS
     gale_exec_task_ext_t *x = ext_of(task);
     if (x != NULL)
         atomic_fetch_add_explicit(&x->wakes, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&exec->wakes, 1, memory_order_relaxed);
+#endif
     int r = state_change(exec, task, false);
     if (r > 0)
-        atomic_fetch_add_explicit(&exec->effective_wakes, 1, memory_order_relaxed);
+        STAT(atomic_fetch_add_explicit(&exec->effective_wakes, 1, memory_order_relaxed));
     return r;
 }
 
@@ -428,7 +449,7 @@ static uint64_t timers_expire(gale_exec_t *e)
         e->timers = tm->next;
         tm->next = NULL;
         tm->state = TIMER_FIRED;
-        e->st.timer_fires++;
+        STAT(e->st.timer_fires++);
         (void)gale_exec_wake(e, tm->task);
     }
     return e->timers != NULL ? e->timers->deadline : UINT64_MAX;
@@ -440,10 +461,12 @@ static uint64_t timers_expire(gale_exec_t *e)
 
 static void finish(gale_exec_t *e, gale_exec_task_t *t, int status)
 {
+#if GALE_CONFIG_EXEC_STATS
     if (status == GALE_OK)
         e->st.completed++;
     else
         e->st.cancelled++;
+#endif
     if (e->cfg.on_done != NULL)
         e->cfg.on_done(e, t, status, e->cfg.arg);
 }
@@ -471,26 +494,32 @@ static void poll_task(gale_exec_t *e, gale_exec_task_t *t)
     if (!e->cfg.no_timing) {
         t0 = gale_kernel_cycles_get();
         e->current_start = t0;
+#if GALE_CONFIG_EXEC_WATCHDOG
         if (e->cfg.watchdog && budget != 0 && !fuel) {
             uint64_t ticks = gale_kernel_cycles_to_ticks(budget) + 1u;
-            (void)gale_kernel_timer_start(&e->ktimer, GALE_TICKS(ticks), GALE_NO_WAIT);
+            (void)gale_kernel_timer_start(ktimer_get(e), GALE_TICKS(ticks), GALE_NO_WAIT);
         }
+#endif
     }
     gale_exec_poll_t r = t->poll(&cx, t->ctx);
     uint32_t dt = 0;
     if (!e->cfg.no_timing) {
+#if GALE_CONFIG_EXEC_WATCHDOG
         if (e->cfg.watchdog && budget != 0 && !fuel)
             (void)gale_kernel_timer_stop(&e->ktimer);
+#endif
         uint64_t d = gale_kernel_cycles_get() - t0;
         dt = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
     }
     e->current = NULL;
 
+#if GALE_CONFIG_EXEC_STATS
     e->st.polls++;
     if (dt > e->st.max_poll_cycles)
         e->st.max_poll_cycles = dt;
+#endif
     bool overrun = fuel ? cx.overrun : (gale_exec_budget_overrun(dt, budget) != 0 || cx.overrun);
-    if (x != NULL) {
+    if (GALE_CONFIG_EXEC_STATS && x != NULL) {
         x->polls++;
         x->last_poll_cycles = dt;
         if (dt > x->max_poll_cycles)
@@ -499,7 +528,7 @@ static void poll_task(gale_exec_t *e, gale_exec_task_t *t)
             x->overruns++;
     }
     if (overrun) {
-        e->st.overruns++;
+        STAT(e->st.overruns++);
         if (e->cfg.on_overrun != NULL)
             e->cfg.on_overrun(e, t, fuel ? cx.used : dt, budget, e->cfg.arg);
     }
@@ -530,12 +559,13 @@ static void arm_for(gale_exec_t *e, uint64_t deadline)
     if (e->cfg.signal == NULL || deadline == e->timer_armed_for)
         return;
     e->timer_armed_for = deadline;
+    gale_timer_t *kt = ktimer_get(e);
     if (deadline == UINT64_MAX) {
-        (void)gale_kernel_timer_stop(&e->ktimer);
+        (void)gale_kernel_timer_stop(kt);
         return;
     }
     uint64_t wait = gale_exec_timer_wait(gale_kernel_uptime_ticks(), deadline);
-    (void)gale_kernel_timer_start(&e->ktimer, GALE_TICKS(wait), GALE_NO_WAIT);
+    (void)gale_kernel_timer_start(kt, GALE_TICKS(wait), GALE_NO_WAIT);
 }
 
 static int run_round(gale_exec_t *e)
@@ -545,7 +575,7 @@ static int run_round(gale_exec_t *e)
     if (gale_exec_rq_pick(&e->rq) < 0) {
         if (gale_exec_rq_round_start(&e->rq) == 0)
             return 0;
-        e->st.rounds++;
+        STAT(e->st.rounds++);
     }
     int polls = 0;
     int p;
@@ -600,7 +630,7 @@ int gale_exec_run(gale_exec_t *exec)
             continue;
         /* Nothing ready: block. A wake after the inbox check above finds the
          * inbox empty and gives the semaphore, so this take returns at once. */
-        exec->st.sleeps++;
+        STAT(exec->st.sleeps++);
         (void)gale_kernel_sem_take(&exec->sem, next == UINT64_MAX ? GALE_FOREVER : GALE_TIMEOUT_ABS_TICKS(next));
     }
     atomic_store_explicit(&exec->stop, 0, memory_order_relaxed);

@@ -155,8 +155,13 @@ static inline void gale_kernel_rq_add_inline(gale_thread_t *t);
 static inline void gale_kernel_rq_remove_inline(gale_thread_t *t);
 /* [L] Change t's effective priority, re-sorting its ready/wait queue. */
 void gale_kernel_prio_change(gale_thread_t *t, int prio);
-/* [L] Re-arm the time slice for the thread that starts running on cpu. */
+/* [L] Re-arm the time slice for the thread that starts running on cpu.
+ * GALE_CONFIG_TIME_SLICE=0 (gale/config.h): no time slicing, nothing to do. */
+#if GALE_CONFIG_TIME_SLICE
 void gale_kernel_slice_reset(gale_kernel_cpu_t *cpu);
+#else
+static inline void gale_kernel_slice_reset(gale_kernel_cpu_t *cpu) { (void)cpu; }
+#endif
 
 /* Priority <-> ready-queue index (0 = most urgent). */
 static inline unsigned int gale_kernel_prio_index(int prio)

@@ -6,7 +6,13 @@
 #include "core_sched.h"
 #include "kernel_internal.h"
 
+/* GALE_CONFIG_SWITCH_INLINE=0 (gale/config.h): leave inlining to the compiler
+ * (smaller, a few instructions more per switch). */
+#if GALE_CONFIG_SWITCH_INLINE
 #define SCHED_INLINE static inline __attribute__((always_inline))
+#else
+#define SCHED_INLINE static inline
+#endif
 
 void gale_kernel_rq_add(gale_thread_t *t)
 {
@@ -82,6 +88,7 @@ SCHED_INLINE gale_thread_t *pick_next(gale_kernel_cpu_t *cpu, bool honor_coop)
     return cpu->rq_head[idx];
 }
 
+#if GALE_CONFIG_TIME_SLICE
 static void slice_expired(gale_timeout_node_t *node)
 {
     gale_kernel_cpu_t *cpu = &gale_kernel_cpus[node->cpu];
@@ -107,6 +114,7 @@ void gale_kernel_slice_reset(gale_kernel_cpu_t *cpu)
         gale_kernel_timeout_abort(&cpu->slice_node);
     }
 }
+#endif
 
 /* The outgoing thread's canary is smashed: it was reported (fatal handler) and
  * is ended here, never to be resumed; returns the thread to run instead. Off
@@ -233,6 +241,8 @@ void gale_kernel_sched_unlock(void)
 
 void gale_kernel_sched_time_slice_set(uint32_t slice_ticks, int prio_floor)
 {
+    if (!GALE_CONFIG_TIME_SLICE && slice_ticks != 0u)
+        gale_kernel_diag("gale_kernel_sched_time_slice_set: built with GALE_CONFIG_TIME_SLICE=0 (no slicing)");
     unsigned int key = gale_kernel_lock();
     gale_kernel_slice_ticks = slice_ticks;
     gale_kernel_slice_prio_floor = prio_floor;

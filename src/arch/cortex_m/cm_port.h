@@ -14,6 +14,12 @@ void cm_timer_start(void);
 void cm_timer_stop(void);
 int cm_timer_armed(void);
 void cm_console_puts(const char *s);
+/* A port message: the full text, or the brief one with GALE_CONFIG_FAULT_TEXT=0. */
+#if GALE_CONFIG_FAULT_TEXT
+#define CM_TEXT(full, brief) (full)
+#else
+#define CM_TEXT(full, brief) (brief)
+#endif
 void cm_console_put_hex(uint32_t v);   /* 8 hex digits */
 void cm_console_put_int(int v);
 void cm_mpu_init(void);

@@ -42,7 +42,7 @@ void cm_cpu_early_init(void)
 
 void cm_thread_return_trap(void)
 {
-    gale_arch_fatal(GALE_EINVAL, "thread entry returned (the kernel's wrapper must not)");
+    gale_arch_fatal(GALE_EINVAL, CM_TEXT("thread entry returned (the kernel's wrapper must not)", "entry returned"));
 }
 
 int gale_arch_context_init(gale_arch_context_t *ctx, void *stack, size_t size,
@@ -135,8 +135,12 @@ bool gale_cm_cpuid_has_erratum_837070(uint32_t cpuid)
 int gale_cm_run(void)
 {
     if (!GALE_CM7_ERRATUM_837070 && gale_cm_cpuid_has_erratum_837070(SCB_CPUID)) {
+#if GALE_CONFIG_FAULT_TEXT
         gale_cm_printf("gale: Cortex-M7 r0p%u has erratum 837070: build with -DGALE_CM7_ERRATUM_837070=ON\n",
                        (unsigned)(SCB_CPUID & 0xFu));
+#else
+        cm_console_puts("gale: erratum 837070\n");
+#endif
         return GALE_ENOSYS;
     }
     unsigned int key = gale_arch_irq_lock();
@@ -158,7 +162,7 @@ int gale_cm_run(void)
     gale_arch_context_switch(&cm_boot_ctx, first);
     /* Back in the boot context: every thread exited (or deadlock). */
     if (cm_run_result == GALE_EDEADLK) {
-        cm_console_puts("gale: deadlock: every thread is blocked and nothing can wake one\n");
+        cm_console_puts(CM_TEXT("gale: deadlock: every thread is blocked and nothing can wake one\n", "gale: deadlock\n"));
         gale_kernel_arch_dump();
     }
     cm_running = 0;

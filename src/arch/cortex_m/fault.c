@@ -23,7 +23,7 @@ static void cm_fault_to_kernel(void *arg)
 {
     (void)arg;
     gale_kernel_arch_thread_fault(cm_fault_reason_code, cm_fault_msg);
-    gale_arch_fatal(cm_fault_reason_code, "the kernel resumed a faulted thread");
+    gale_arch_fatal(cm_fault_reason_code, CM_TEXT("the kernel resumed a faulted thread", "fault resumed"));
 }
 
 static gale_cm_fault_hook_t cm_fault_hook;
@@ -161,7 +161,7 @@ void gale_cm_fault_c(uint32_t *frame, uint32_t exc_return, uint32_t *saved)
         return;   /* gale_cm_fault_redirect rewrote PSP and EXC_RETURN */
     if (cm_fault_hook == NULL && gale_kernel_arch_thread_fault != NULL && f.in_thread && f.ctx != NULL) {
         cm_fault_reason_code = f.stack_overflow ? GALE_ESTACK : GALE_EFAULT;
-        cm_fault_msg = f.stack_overflow ? "CPU fault: stack overflow (write into the MPU stack guard)"
+        cm_fault_msg = f.stack_overflow ? CM_TEXT("CPU fault: stack overflow (write into the MPU stack guard)", f.reason)
                                         : f.reason;
         cm_fault_saved = saved;
         int rc = gale_cm_fault_redirect(&f, cm_fault_to_kernel, NULL);
@@ -169,7 +169,8 @@ void gale_cm_fault_c(uint32_t *frame, uint32_t exc_return, uint32_t *saved)
         if (rc == GALE_OK)
             return;
     }
-    gale_arch_fatal(f.stack_overflow ? GALE_ESTACK : GALE_EFAULT, "unrecoverable CPU fault (see report above)");
+    gale_arch_fatal(f.stack_overflow ? GALE_ESTACK : GALE_EFAULT,
+                    CM_TEXT("unrecoverable CPU fault (see report above)", f.reason));
 }
 
 int gale_cm_fault_redirect(const gale_cm_fault_t *f, void (*fn)(void *), void *arg)

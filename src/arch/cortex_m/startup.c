@@ -151,7 +151,7 @@ static void cm_irq_dispatch(void)
 #if GALE_CONFIG_FAULT_TEXT
         gale_cm_printf("gale: interrupt %u fired with no handler connected\n", irq);
 #else
-        cm_console_puts("gale: no handler for interrupt ");
+        cm_console_puts("gale: irq ");
         cm_console_put_int((int)irq);
         cm_console_puts("\n");
 #endif
@@ -167,5 +167,5 @@ static void cm_nmi_handler(void)
 
 static void cm_unused_handler(void)
 {
-    gale_arch_fatal(GALE_EINVAL, "unexpected exception (DebugMonitor)");
+    gale_arch_fatal(GALE_EINVAL, CM_TEXT("unexpected exception (DebugMonitor)", "DebugMonitor"));
 }
