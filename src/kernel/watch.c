@@ -103,11 +103,20 @@ bool gale_kernel_watch_armed(const gale_kernel_watch_t *w)
 
 void gale_kernel_watch_fire(gale_kernel_watch_t **list)
 {
-    /* Pop one at a time: fn may give a semaphore that switches to another
-     * thread (which may unwatch or watch) before this loop resumes. */
+    /* Detach the whole list first: only the watches hooked when the change
+     * happened fire (one that fn's wake re-hooks right away waits for the next
+     * change; otherwise a watcher that retries and fails could re-hook itself
+     * into this very loop forever). fn may give a semaphore that switches to
+     * another thread before the loop resumes; that thread may unwatch a
+     * detached watch that has not fired yet: it is unlinked from `pending`
+     * (its list), which lives on this stack until the loop ends. */
+    gale_kernel_watch_t *pending = *list;
+    *list = NULL;
+    for (gale_kernel_watch_t *w = pending; w != NULL; w = w->next)
+        w->list = &pending;
     gale_kernel_watch_t *w;
-    while ((w = *list) != NULL) {
-        *list = w->next;
+    while ((w = pending) != NULL) {
+        pending = w->next;
         w->next = NULL;
         w->list = NULL;
         w->fn(w, w->arg);

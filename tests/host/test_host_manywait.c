@@ -1,6 +1,6 @@
 /* More async-lowered blocked calls at once than the component host has worker
  * threads (GALE_CM_WORKERS): an async system (guests/many_wait.c) awaits
- * msgq.get on 8 shared queues, a 30 ms msgq.get on an empty queue and a
+ * msgq.get on 6 shared queues, a 30 ms msgq.get on an empty queue and a
  * sem.take, all at once. A native thread feeds the queues one at a time in a
  * seed-chosen order (seed 0: reverse order of the calls) and, before feeding
  * the next one, waits (bounded, 500 ms) for the component to forward the
@@ -22,7 +22,7 @@
 
 #include "host_test.h"
 
-#define NQ 8
+#define NQ 6 /* + qt + s = 8 awaits: the guest SDK task's limit (GALE_TASK_MAX_PENDING) */
 
 static GALE_THREAD_STACK_DEFINE(stack_sys, 256 * 1024);
 static GALE_THREAD_STACK_DEFINE(stack_feed, 64 * 1024);
@@ -34,6 +34,12 @@ static uint32_t g_order[NQ];
 static char g_fail[160];
 static uint32_t g_acked;
 static uint64_t g_qt_after_ns;
+
+static void on_trace(const char *line, void *user)
+{
+    (void)user;
+    printf("%s\n", line);
+}
 
 static void feeder(void *p1, void *p2, void *p3)
 {
@@ -67,6 +73,8 @@ static void feeder(void *p1, void *p2, void *p3)
 static void one_round(uint32_t seed, int sys_prio, int feed_prio, int worker_prio)
 {
     boot_workers(worker_prio);
+    if (getenv("GALE_TRACE"))
+        gale_host_set_trace(on_trace, NULL);
     static char names[NQ][4];
     for (uint32_t i = 0; i < NQ; i++) {
         assert_int_equal(gale_kernel_msgq_init(&q[i], q_buf[i], 4, 2), 0);
@@ -92,8 +100,8 @@ static void one_round(uint32_t seed, int sys_prio, int feed_prio, int worker_pri
     }
     g_fail[0] = 0;
     g_acked = 0;
-    static const char *const grants[] = {"q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "qt", "ack", "s"};
-    gale_host_ctx_t hc = {"many", grants, 11};
+    static const char *const grants[] = {"q0", "q1", "q2", "q3", "q4", "q5", "qt", "ack", "s"};
+    gale_host_ctx_t hc = {"many", grants, 9};
     gale_cm_component_t *c = load(MANY_WAIT_WASM, gale_host_kernel_primitives(2));
     gale_thread_t ft;
     assert_int_equal(gale_kernel_thread_create(&ft, stack_feed, sizeof stack_feed, feeder, NULL, NULL, NULL,
@@ -104,13 +112,16 @@ static void one_round(uint32_t seed, int sys_prio, int feed_prio, int worker_pri
                              .fuel = UINT64_MAX};
     gale_cm_system_t *sys;
     gale_cm_err_t err = {0};
-    assert_int_equal(gale_cm_spawn(&a, &sys, &err), 0);
+    if (gale_cm_spawn(&a, &sys, &err))
+        fail_msg("spawn: %s", err.message);
     uint64_t t0 = gale_sim_time_ns();
     gale_sim_run(); /* bounded: 60 s of simulated time (boot_workers) */
     g_qt_after_ns = gale_sim_time_ns() - t0;
     if (g_fail[0])
-        fail_msg("seed %u prio sys %d feeder %d workers %d: %s", (unsigned)seed, sys_prio, feed_prio, worker_prio,
-                 g_fail);
+        fail_msg("seed %u prio sys %d feeder %d workers %d: %s (system state %d%s%s)", (unsigned)seed, sys_prio,
+                 feed_prio, worker_prio, g_fail, gale_cm_system_state(sys),
+                 gale_cm_system_last_trap(sys)->trapped ? ": trap: " : "",
+                 gale_cm_system_last_trap(sys)->trapped ? gale_cm_system_last_trap(sys)->reason : "");
     if (gale_cm_system_state(sys) != GALE_CM_SYS_EXITED)
         fail_msg("seed %u: system state %d (not exited): %s", (unsigned)seed, gale_cm_system_state(sys),
                  gale_cm_system_last_trap(sys)->reason);
@@ -121,6 +132,7 @@ static void one_round(uint32_t seed, int sys_prio, int feed_prio, int worker_pri
         assert_int_equal(gale_kernel_msgq_num_used_get(&q[i]), 0);
     assert_int_equal(gale_kernel_msgq_num_used_get(&ack), 0);
     assert_int_equal(gale_host_live_objects(), 0);
+    assert_int_equal(gale_cm_system_release(sys), 0);
     gale_cm_component_free(c);
 }
 

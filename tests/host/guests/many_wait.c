@@ -1,6 +1,6 @@
 /* async system (world async-system): more async-lowered blocked calls at once
- * than the component host ever had worker threads. It awaits msgq.get on the 8
- * shared queues q0..q7, msgq.get with a 30 ms timeout on the empty queue qt,
+ * than the component host ever had worker threads. It awaits msgq.get on the 6
+ * shared queues q0..q5, msgq.get with a 30 ms timeout on the empty queue qt,
  * and sem.take on the shared sem s, all at once. Each message received from
  * q<i> must start with byte i; it is forwarded to the shared queue ack (a sync
  * put) so the feeder can check it and feed the next queue only after the
@@ -10,7 +10,7 @@
 typedef async_system_result_void_pulseengine_gale_types_kernel_error_t res_void_t;
 typedef async_system_result_list_u8_pulseengine_gale_types_kernel_error_t res_list_t;
 
-#define NQ 8
+#define NQ 6 /* + qt + s = 8 awaits: the guest SDK task's limit (GALE_TASK_MAX_PENDING) */
 
 static struct {
     pulseengine_gale_message_queue_msgq_own_t q[NQ], qt, ack;
@@ -90,7 +90,7 @@ uint32_t exports_async_system_run(void)
 {
     const pulseengine_gale_types_timeout_t forever = {PULSEENGINE_GALE_TYPES_TIMEOUT_FOREVER, {0}};
     const pulseengine_gale_types_timeout_t t30 = {PULSEENGINE_GALE_TYPES_TIMEOUT_MILLIS, {30}};
-    static const char *const names[NQ] = {"q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7"};
+    static const char *const names[NQ] = {"q0", "q1", "q2", "q3", "q4", "q5"};
     for (int i = 0; i < NQ; i++)
         S.q[i] = open_q(names[i]);
     S.qt = open_q("qt");
