@@ -1232,8 +1232,10 @@ static int task_begin(gale_cm_instance_t *inst, cm_task_t *t, gale_cm_err_t *err
     gale_wasm_val_t args[GALE_CM_MAX_FLAT_PARAMS + 1];
     inst->arena.used = 0;
     int rc = lower_params(inst, ft, t->params, args, &s, err);
-    if (rc)
+    if (rc) {
+        t->state = CM_T_FREE; /* never entered: the caller got the error */
         return rc;
+    }
     t->state = CM_T_RUNNING;
     return task_run_core(inst, t, t->entry, args, s.n_params, err);
 }

@@ -188,7 +188,16 @@ static int pump(cm_stream_t *s, gale_cm_instance_t *self, gale_cm_err_t *err)
     if (s->is_future)
         k = 1;
     gale_kernel_irq_unlock(key);
+    /* The copy may read another instance's memory, which that instance's
+     * thread could move by growing it: no other thread of this core runs
+     * meanwhile (docs/cm.md: on several cores sharing one stream, the writer
+     * must not grow its memory while a write is parked). */
+    bool locked = gale_kernel_thread_self() != NULL;
+    if (locked)
+        gale_kernel_sched_lock();
     int rc = copy_elems(s, k, err);
+    if (locked)
+        gale_kernel_sched_unlock();
     key = gale_kernel_irq_lock();
     s->copying = false;
     if (rc == 0) {
