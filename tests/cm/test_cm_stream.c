@@ -376,6 +376,7 @@ static void test_host_reads_guest(void **state)
             break;
     }
     assert_int_equal(got, 7);
+    assert_int_equal(g_host_notified, 1); /* only the read that waited was notified */
     assert_int_equal(gale_cm_end_read(end, out, 2, &ar, host_notify, NULL, &err), GALE_EINVAL); /* done */
     assert_int_equal(gale_cm_end_drop(end), 0);
     assert_int_equal(gale_cm_stream_count(), base);
