@@ -74,7 +74,7 @@ echo "handler stack, thread stacks and, in (d), the engine's 160 KiB arena)."
 echo
 echo "Two configurations of the same sources (include/gale/config.h): **default** (what the"
 echo "tests check: every diagnostic text, the decoded fault report, any clock rate) and"
-echo "**minimal** (\`GALE_MINIMAL_DEFS\`: $(sed -n 's/^set(GALE_MINIMAL_DEFS \(.*\))/\1/p' CMakeLists.txt);"
+echo "**minimal** (\`GALE_MINIMAL_DEFS\`: $(awk '/^set\(GALE_MINIMAL_DEFS/,/\)/' CMakeLists.txt | tr '\n' ' ' | sed 's/set(GALE_MINIMAL_DEFS //; s/).*//; s/  */ /g; s/ $//');"
 echo "the same error codes and checks, no texts). Both are built and run by \`make qemu-test\`"
 echo "(tests \`qemu_fp_*\`, \`qemu_fp_*_min\`)."
 echo
@@ -120,6 +120,29 @@ for c in "" _min; do
 done
 echo
 echo "For scale: Zephyr's minimal kernel with threads is 7–8 KB (a linked, gc-sectioned image)."
+echo
+# What the minimal configuration costs in latency: kbench.c built with it.
+for p in $presets; do
+  machine=mps2-an500; [ "$p" = cortex-m4f ] && machine=mps2-an386
+  for k in kbench kbench_min; do
+    elf=build/$p/bench/mcu/gale_$k.elf
+    [ -f "$elf" ] || continue
+    while read -r tag name val; do
+      [ "$tag" = BENCH ] && fig[$p,$k,$name]=$val
+    done < <(timeout 300 qemu-system-arm -M $machine -nographic -monitor none -serial none \
+               -semihosting-config enable=on,target=native -icount shift=0,sleep=off -kernel "$elf" 2>&1)
+  done
+done
+echo "### Latency of the minimal configuration"
+echo
+echo "\`bench/mcu/kbench.c\` built both ways (instructions under QEMU \`-icount shift=0\`; the"
+echo "minimal build no longer force-inlines the switch path, GALE_CONFIG_SWITCH_INLINE=0):"
+echo
+echo "| benchmark | M7 default | M7 minimal | M4F default | M4F minimal |"
+echo "|---|---|---|---|---|"
+for b in thread_switch_yield sem_give_to_take_switch msgq_round_trip irq_to_thread_wake; do
+  echo "| $b | $(v cortex-m7,kbench,$b) | $(v cortex-m7,kbench_min,$b) | $(v cortex-m4f,kbench,$b) | $(v cortex-m4f,kbench_min,$b) |"
+done
 echo
 for p in $presets; do
   elf=build/$p/bench/mcu/gale_fp_kernel_threads.elf

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "gale/cm.h"
+#include "gale/config.h"
+#include "gale/error.h"
 #include "gale/exec.h"
 #include "gale/host.h"
 #include "gale/kernel.h"
@@ -125,6 +127,20 @@ static void driver(void *p1, void *p2, void *p3)
     gale_cm_stop(0);
 }
 
+#if GALE_CONFIG_DIAG
+static int has_text(const char *s, const char *w) /* strstr, kept in the image's own code */
+{
+    for (; *s; s++) {
+        size_t i = 0;
+        while (w[i] && s[i] == w[i])
+            i++;
+        if (!w[i])
+            return 1;
+    }
+    return 0;
+}
+#endif
+
 static _Alignas(16) uint8_t arena_buf[160 * 1024];
 
 int main(void)
@@ -155,6 +171,40 @@ int main(void)
         return 8;
     gale_cm_component_t *c = NULL;
     gale_cm_err_t err = { 0 };
+#if !GALE_CONFIG_CM_COMPONENT_BINARY
+    /* component binaries are refused (no decoder) */
+    static const uint8_t comp_hdr[] = { 0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00 };
+    if (gale_cm_component_load(&opts, comp_hdr, sizeof comp_hdr, gale_host_kernel_primitives(1), &c, &err) !=
+            GALE_ENOSYS ||
+        c != NULL)
+        return 12;
+#endif
+    /* a malformed module (a function type cut short) fails with its code in
+     * every configuration, and names its where when texts are kept */
+    static const uint8_t bad_mod[] = { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x03, 0x01, 0x60, 0x00 };
+    if (gale_cm_component_load(&opts, bad_mod, sizeof bad_mod, gale_host_kernel_primitives(1), &c, &err) !=
+            GALE_EMALFORMED ||
+        err.code != GALE_EMALFORMED || c != NULL)
+        return 13;
+#if GALE_CONFIG_DIAG
+    if (!has_text(err.message, "type section, offset 0x"))
+        return 14;
+#endif
+    /* meld's pulseengine:async stream_new, () -> (i64), imported: refused with
+     * GALE_ENOSYS without streams (GALE_CONFIG_CM_STREAMS=0); with streams it
+     * links and the load fails later (the world's export "run" is missing) */
+    static const uint8_t meld_mod[] = { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00,
+                                        0x01, 0x7e, 0x02, 0x20, 0x01, 0x11, 'p',  'u',  'l',  's',  'e',  'e',  'n',
+                                        'g',  'i',  'n',  'e',  ':',  'a',  's',  'y',  'n',  'c',  0x0a, 's',  't',
+                                        'r',  'e',  'a',  'm',  '_',  'n',  'e',  'w',  0x00, 0x00 };
+    int mrc = gale_cm_component_load(&opts, meld_mod, sizeof meld_mod, gale_host_kernel_primitives(1), &c, &err);
+#if GALE_CONFIG_CM_STREAMS
+    if (mrc != GALE_ELINK || c != NULL)
+        return 15;
+#else
+    if (mrc != GALE_ENOSYS || c != NULL)
+        return 15;
+#endif
     if (gale_cm_component_load(&opts, fp_guest_wasm, fp_guest_wasm_len, gale_host_kernel_primitives(1), &c,
                                &err) != 0)
         return 9;

@@ -899,8 +899,8 @@ int gale_cm_stream_new(const gale_cm_type_t *type, uint32_t *readable, uint32_t 
  * write of vals[0..n) (futures: n = 1). out/vals/arena must stay valid until
  * the op completes. Returns the packed result (COPY_* | count << 4 for streams,
  * COPY_* for futures) when it completed at once, GALE_EAGAIN when it waits for
- * the peer (fn(end, arg) is called on completion, from the thread that
- * completes it; then gale_cm_end_result), or GALE_EINVAL (not a host-held end
+ * the peer (then fn(end, arg) is called once on completion, from the thread
+ * that completes it; get the result with gale_cm_end_result), or GALE_EINVAL (not a host-held end
  * of that direction), GALE_EBUSY (an op is in flight), GALE_ETRAP (a value
  * could not be copied: err says why). */
 int gale_cm_end_read(uint32_t end, gale_cm_val_t *out, uint32_t n, gale_cm_arena_t *arena,

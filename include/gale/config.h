@@ -49,6 +49,17 @@
  *                         binaries (the component-model binary decoder). 0:
  *                         fused core modules only (what `gale` tools emit for
  *                         an MCU); a component binary is refused with GALE_ENOSYS.
+ * GALE_CONFIG_CM_STREAMS  stream<T> / future<T> in the component host: the
+ *                         canonical stream and future built-ins, meld's
+ *                         pulseengine:async intrinsics and host-held ends
+ *                         (src/cm/cm_stream.c, cm_meld.c: ~6 KiB of flash,
+ *                         ~3 KiB of RAM). 0: a component importing any of them,
+ *                         or a world function or export with a stream or future
+ *                         type, is refused at load with GALE_ENOSYS (naming the
+ *                         import with GALE_CONFIG_DIAG); everything else (sync
+ *                         and async calls, subtasks, waitable sets, resources)
+ *                         is unchanged. The host API gale_cm_stream_new /
+ *                         gale_cm_end_* still links, for host-to-host use.
  */
 #ifndef GALE_CONFIG_H
 #define GALE_CONFIG_H
@@ -83,6 +94,10 @@
 
 #ifndef GALE_CONFIG_CM_COMPONENT_BINARY
 #define GALE_CONFIG_CM_COMPONENT_BINARY 1
+#endif
+
+#ifndef GALE_CONFIG_CM_STREAMS
+#define GALE_CONFIG_CM_STREAMS 1
 #endif
 
 #endif /* GALE_CONFIG_H */

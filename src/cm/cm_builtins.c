@@ -153,7 +153,9 @@ int cm_find_event(gale_cm_instance_t *inst, uint32_t set, uint32_t *code, uint32
                 *code = GALE_CM_EVENT_SUBTASK, *p1 = i, *p2 = GALE_CM_SUBTASK_RETURNED;
                 return 1;
             }
-        } else if (h->tag >= GALE_CM_H_STREAM_READ && h->tag <= GALE_CM_H_FUTURE_WRITE) {
+        }
+#if GALE_CONFIG_CM_STREAMS
+        else if (h->tag >= GALE_CM_H_STREAM_READ && h->tag <= GALE_CM_H_FUTURE_WRITE) {
             int rc = cm_stream_event(inst, i, h, code, p2, err);
             if (rc < 0)
                 return rc;
@@ -162,6 +164,7 @@ int cm_find_event(gale_cm_instance_t *inst, uint32_t set, uint32_t *code, uint32
                 return 1;
             }
         }
+#endif
     }
     return 0;
 }
@@ -408,6 +411,7 @@ int cm_builtin_call(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_
     case GALE_CM_BI_THREAD_YIELD:
         results[0].i32 = (t && t->cancel_requested && b->cancellable) ? 1 : 0;
         return 0;
+#if GALE_CONFIG_CM_STREAMS
     case GALE_CM_BI_STREAM_NEW: case GALE_CM_BI_FUTURE_NEW:
     case GALE_CM_BI_STREAM_READ: case GALE_CM_BI_STREAM_WRITE:
     case GALE_CM_BI_FUTURE_READ: case GALE_CM_BI_FUTURE_WRITE:
@@ -416,6 +420,7 @@ int cm_builtin_call(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_
     case GALE_CM_BI_STREAM_DROP_READABLE: case GALE_CM_BI_STREAM_DROP_WRITABLE:
     case GALE_CM_BI_FUTURE_DROP_READABLE: case GALE_CM_BI_FUTURE_DROP_WRITABLE:
         return cm_stream_builtin(inst, b, args, results, trap);
+#endif
     case GALE_CM_BI_RESOURCE_NEW: {
         gale_cm_handle_t h = {.tag = GALE_CM_H_OWN, .type = (uint16_t)b->resource, .rep = args[0].i32};
         uint32_t idx = gale_cm_table_add(&inst->table, &h);

@@ -210,8 +210,14 @@ static int h_lower_borrow(gale_cm_cx_t *cx, uint32_t rtype, uint32_t rep, uint32
     return 0;
 }
 
+#if GALE_CONFIG_CM_STREAMS
 static const gale_cm_handle_ops_t g_hops = {h_lift_own, h_lift_borrow, h_lower_own, h_lower_borrow, cm_end_lift,
                                             cm_end_lower};
+#else
+/* no streams (GALE_CONFIG_CM_STREAMS=0): no function with a stream/future
+ * type links, so no end is ever lifted or lowered */
+static const gale_cm_handle_ops_t g_hops = {h_lift_own, h_lift_borrow, h_lower_own, h_lower_borrow, NULL, NULL};
+#endif
 
 void cm_cx_init(gale_cm_instance_t *inst, gale_cm_cx_t *cx, gale_cm_arena_t *arena, gale_cm_err_t *err,
                 const char *what)
@@ -295,8 +301,10 @@ static int host_thunk(gale_wasm_caller_t *caller, void *env, const gale_wasm_val
         return cm_trap(NULL, trap, "%s called outside a component instance", b->label);
     if (b->kind == CM_B_BUILTIN)
         return cm_builtin_call(inst, b, args, results, trap);
+#if GALE_CONFIG_CM_STREAMS
     if (b->kind == CM_B_MELD)
         return cm_meld_call(inst, b, args, results, trap);
+#endif
     if (!inst->may_leave)
         return cm_trap(inst, trap, "%s: called from cabi_realloc or post-return (may_leave is false)", b->label);
 
@@ -597,6 +605,10 @@ void cm_sched_wait(gale_cm_instance_t *inst)
 /* loading and linking                                                        */
 /* ------------------------------------------------------------------------- */
 
+#if !GALE_CONFIG_CM_STREAMS
+static int refuse_streams(const gale_cm_functype_t *ft, const char *what, const char *name, gale_cm_err_t *err);
+#endif
+
 static int link_function(gale_cm_component_t *c, cm_binding_t *b, const gale_cm_import_name_t *in,
                          const gale_wasm_import_desc_t *d, gale_cm_err_t *err)
 {
@@ -622,6 +634,10 @@ static int link_function(gale_cm_component_t *c, cm_binding_t *b, const gale_cm_
         return gale_cm_err_set(err, GALE_ELINK, "%s: %s", b->label,
                                iface_known ? "no such function in this interface of the world"
                                            : "unknown interface (not in the world)");
+#if !GALE_CONFIG_CM_STREAMS
+    if (refuse_streams(&hf->type, "", b->label, err))
+        return GALE_ENOSYS;
+#endif
     gale_cm_coresig_t ss, as;
     if (gale_cm_coresig(&hf->type, GALE_CM_ABI_SYNC_LOWER, &ss) ||
         gale_cm_coresig(&hf->type, GALE_CM_ABI_ASYNC_LOWER, &as))
@@ -703,6 +719,26 @@ static const gale_cm_type_t *kth_stream(const gale_cm_type_t *t, uint32_t *k, in
     }
 }
 
+#if !GALE_CONFIG_CM_STREAMS
+/* GALE_CONFIG_CM_STREAMS=0: a function type with a stream or future anywhere
+ * is refused at link time. */
+static int refuse_streams(const gale_cm_functype_t *ft, const char *what, const char *name, gale_cm_err_t *err)
+{
+    (void)what, (void)name; /* text only (GALE_CONFIG_DIAG) */
+    uint32_t k = 0;
+    const gale_cm_type_t *st = NULL;
+    for (uint32_t i = 0; i < ft->n_params && !st; i++)
+        st = kth_stream(ft->params[i], &k, 0);
+    if (!st)
+        st = kth_stream(ft->result, &k, 0);
+    if (st)
+        return gale_cm_err_set(err, GALE_ENOSYS,
+                               "%s%s: stream/future types are not supported in this build (GALE_CONFIG_CM_STREAMS=0)",
+                               what, name);
+    return 0;
+}
+#endif
+
 static const gale_cm_functype_t *find_func_type(const gale_cm_world_t *w, const gale_cm_import_name_t *in)
 {
     if (!w)
@@ -781,6 +817,11 @@ static int link_builtin(gale_cm_component_t *c, cm_binding_t *b, const gale_cm_i
     case GALE_CM_BI_FUTURE_NEW: case GALE_CM_BI_FUTURE_READ: case GALE_CM_BI_FUTURE_WRITE:
     case GALE_CM_BI_FUTURE_CANCEL_READ: case GALE_CM_BI_FUTURE_CANCEL_WRITE:
     case GALE_CM_BI_FUTURE_DROP_READABLE: case GALE_CM_BI_FUTURE_DROP_WRITABLE: {
+#if !GALE_CONFIG_CM_STREAMS
+        return gale_cm_err_set(err, GALE_ENOSYS,
+                               "%s: stream/future built-ins are not supported in this build (GALE_CONFIG_CM_STREAMS=0)",
+                               b->label);
+#endif
         const gale_cm_functype_t *ft = find_func_type(c->world, in);
         if (ft && in->n != UINT32_MAX) {
             uint32_t k = in->n;
@@ -884,6 +925,10 @@ static int link_exports(gale_cm_component_t *c, const gale_cm_decoded_t *dec, ga
     for (uint32_t i = 0; i < c->n_exports; i++) {
         const gale_cm_export_decl_t *e = &w->exports[i];
         cm_export_t *x = &c->exp[i];
+#if !GALE_CONFIG_CM_STREAMS
+        if (refuse_streams(&e->type, "export ", e->name, err))
+            return GALE_ENOSYS;
+#endif
         memset(x, 0, sizeof *x);
         x->decl = e;
         const char *ei = e->iface ? e->iface : "";
@@ -1038,6 +1083,15 @@ int gale_cm_component_load(const gale_cm_load_opts_t *opts, const uint8_t *bytes
         rc = gale_cm_parse_import(d.module, d.name, &in, err);
         if (rc)
             goto fail;
+#if !GALE_CONFIG_CM_STREAMS
+        if (in.kind == GALE_CM_IMPORT_MELD_ASYNC) {
+            rc = gale_cm_err_set(err, GALE_ENOSYS,
+                                 "%s: meld's pulseengine:async intrinsics are not supported in this build "
+                                 "(GALE_CONFIG_CM_STREAMS=0)",
+                                 b->label);
+            goto fail;
+        }
+#endif
         rc = in.kind == GALE_CM_IMPORT_MELD_ASYNC ? link_meld(b, &in, &d, err)
              : in.kind == GALE_CM_IMPORT_BUILTIN  ? link_builtin(c, b, &in, &d, err)
                                                   : link_function(c, b, &in, &d, err);
@@ -1145,9 +1199,11 @@ static void drop_all_handles(gale_cm_instance_t *inst)
         if (h->tag == GALE_CM_H_OWN && h->type < GALE_CM_GUEST_RES_BASE && w && h->type < w->n_resources &&
             w->resources[h->type].dtor)
             w->resources[h->type].dtor(inst, w->resources[h->type].env, h->rep);
+#if GALE_CONFIG_CM_STREAMS
         if (h->tag >= GALE_CM_H_STREAM_READ && h->tag <= GALE_CM_H_FUTURE_WRITE)
             cm_stream_end_release(inst, i); /* the peer sees this end dropped */
         else
+#endif
             gale_cm_table_remove(&inst->table, i);
     }
 }

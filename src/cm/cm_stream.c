@@ -660,7 +660,7 @@ static int host_rw(uint32_t id, int e, const gale_cm_val_t *vals, gale_cm_val_t 
     x->hvals = vals;
     x->hout = out;
     x->harena = arena;
-    x->hfn = fn;
+    x->hfn = NULL; /* set below only if the op has to wait: no call for an op done at once */
     x->harg = arg;
     x->n = n;
     x->done = 0;
@@ -668,9 +668,18 @@ static int host_rw(uint32_t id, int e, const gale_cm_val_t *vals, gale_cm_val_t 
     int64_t r = park_and_pump(s, e, NULL, err);
     if (r < 0)
         return GALE_ETRAP;
-    if (r == GALE_CM_BLOCKED)
-        return GALE_EAGAIN;
-    return (int)r;
+    if (r != GALE_CM_BLOCKED)
+        return (int)r;
+    key = gale_kernel_irq_lock();
+    if (x->event_pending) { /* completed meanwhile by another thread */
+        x->event_pending = false;
+        r = x->event_payload;
+        gale_kernel_irq_unlock(key);
+        return (int)r;
+    }
+    x->hfn = fn;
+    gale_kernel_irq_unlock(key);
+    return GALE_EAGAIN;
 }
 
 int gale_cm_end_read(uint32_t end, gale_cm_val_t *out, uint32_t n, gale_cm_arena_t *arena, gale_cm_end_notify_fn fn,

@@ -57,9 +57,9 @@ static const gale_cm_export_decl_t exports[] = {{"", "run", {1, p_u32, &gale_cm_
 static const gale_cm_world_t world = {"cancel", funcs, 2, NULL, 0, exports, 1};
 
 static gale_cm_component_t *g_comp;
-static uint32_t g_res[4];
-static int g_rc[4];
-static char g_msg[4][192];
+static uint32_t g_res[5];
+static int g_rc[5];
+static char g_msg[5][192];
 
 static void runner(void *p1, void *p2, void *p3)
 {
@@ -70,8 +70,9 @@ static void runner(void *p1, void *p2, void *p3)
         g_rc[0] = -1000;
         return;
     }
-    static const uint32_t ks[4] = {0, 1, 0, 1};
-    for (int i = 0; i < 4; i++) {
+    /* 6 > GALE_CM_WORKERS (4): two calls wait in the job queue */
+    static const uint32_t ks[5] = {0, 1, 0, 1, 6};
+    for (int i = 0; i < 5; i++) {
         gale_cm_val_t p = {.kind = GALE_CM_U32, .u.u = ks[i]}, r;
         uint8_t buf[64];
         gale_cm_arena_t a;
@@ -109,17 +110,20 @@ static void test_cancel_blocked_host_call(void **state)
                                                0, GALE_NO_WAIT),
                      0);
     gale_sim_run();
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (g_rc[i])
             fail_msg("run %d: %s", i, g_msg[i]);
     /* blocked in the kernel: cancelled, result slot untouched */
     assert_int_equal(g_res[0], GALE_CM_SUBTASK_CANCELLED_BEFORE_RETURNED | 0x100u | (0xefu << 16));
     assert_int_equal(g_res[2], g_res[0]);
-    assert_int_equal(g_block_runs, 2);
     assert_int_equal(g_block_rc, GALE_ECANCELED); /* the worker's wait really ended early */
     /* already finished in its worker: RETURNED, result written */
     assert_int_equal(g_res[1], GALE_CM_SUBTASK_RETURNED | (55u << 16));
     assert_int_equal(g_res[3], g_res[1]);
+    /* six blocked calls at once: the two still queued never ran, the four
+     * running ones had their waits aborted; all six CANCELLED_BEFORE_RETURNED */
+    assert_int_equal(g_res[4], 6);
+    assert_int_equal(g_block_runs, 2 + GALE_CM_WORKERS);
     assert_int_equal(gale_kernel_sem_count_get(&never), 0);
     gale_cm_component_free(g_comp);
 }

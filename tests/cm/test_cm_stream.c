@@ -215,6 +215,7 @@ static int h_make(gale_cm_call_t *call, void *env, const gale_cm_val_t *params, 
 }
 static const gale_cm_type_t t_stream_u32 = {.kind = GALE_CM_STREAM, .elem = &gale_cm_t_u32};
 static const gale_cm_type_t *const p_stream_u32[] = {&t_stream_u32};
+static const gale_cm_type_t t_future_u32 = {.kind = GALE_CM_FUTURE, .elem = &gale_cm_t_u32};
 static const gale_cm_host_func_t pair_funcs[] = {
     {"test:s/api", "make", {0, NULL, &t_stream_str, false}, h_make, NULL},
 };
@@ -225,8 +226,9 @@ static const gale_cm_export_decl_t pair_exports[] = {
     {"", "probe", {1, p_u32, &t_stream_str, false}},
     {"", "fetch", {1, p_u32, &gale_cm_t_u32, false}},
     {"", "numbers", {1, p_stream_u32, NULL, false}},
+    {"", "promise", {1, p_u32, &t_future_u32, false}},
 };
-static const gale_cm_world_t pair_world = {"stream-pair", pair_funcs, 1, NULL, 0, pair_exports, 6};
+static const gale_cm_world_t pair_world = {"stream-pair", pair_funcs, 1, NULL, 0, pair_exports, 7};
 
 static gale_cm_instance_t *pair_instance(gale_cm_component_t *c)
 {
@@ -374,6 +376,7 @@ static void test_host_reads_guest(void **state)
             break;
     }
     assert_int_equal(got, 7);
+    assert_int_equal(g_host_notified, 1); /* only the read that waited was notified */
     assert_int_equal(gale_cm_end_read(end, out, 2, &ar, host_notify, NULL, &err), GALE_EINVAL); /* done */
     assert_int_equal(gale_cm_end_drop(end), 0);
     assert_int_equal(gale_cm_stream_count(), base);
@@ -496,6 +499,20 @@ static void test_host_call_returns_stream(void **state)
     g_make_end = r;
     assert_int_equal(call_u32(inst, "fetch", 1, &err), INT64_MIN);
     assert_non_null(strstr(gale_cm_instance_trap(inst)->reason, "carries string elements, this built-in u32"));
+    gale_cm_instance_t *i2 = pair_instance(c);
+    /* a guest's future<u32> returned to the host: its parked write is read */
+    gale_cm_val_t p = {.kind = GALE_CM_U32, .u.u = 99}, fr, o;
+    uint8_t fb[32];
+    gale_cm_arena_t far;
+    gale_cm_arena_init(&far, fb, sizeof fb);
+    assert_int_equal(gale_cm_call_export(i2, "", "promise", &p, 1, &fr, &far, &err), 0);
+    assert_int_equal(fr.kind, GALE_CM_FUTURE);
+    assert_int_equal(gale_cm_end_read(fr.u.handle, &o, 1, &far, NULL, NULL, &err), GALE_CM_COPY_COMPLETED);
+    assert_int_equal(o.kind, GALE_CM_U32);
+    assert_int_equal(o.u.u, 99);
+    assert_int_equal(gale_cm_end_read(fr.u.handle, &o, 1, &far, NULL, NULL, &err), GALE_EINVAL); /* done */
+    assert_int_equal(gale_cm_end_drop(fr.u.handle), 0);
+    gale_cm_instance_free(i2);
     gale_cm_instance_free(inst);
     assert_int_equal(gale_cm_end_write(w, vals, 1, NULL, NULL, &err), GALE_CM_COPY_DROPPED);
     assert_int_equal(gale_cm_end_drop(w), 0);

@@ -226,6 +226,20 @@ EXPORT("probe") uint32_t probe(uint32_t k)
     }
 }
 
+/* promise(v) -> future<u32>: writes v (parked until the host reads) and
+ * returns the readable end. */
+IMPORT("$root", "[future-new-0]promise") int64_t f_new(void);
+IMPORT("$root", "[async-lower][future-write-0]promise") uint32_t f_write(uint32_t h, const void *p);
+static uint32_t fval;
+EXPORT("promise") uint32_t promise(uint32_t v)
+{
+    int64_t x = f_new();
+    fval = v;
+    if (f_write((uint32_t)((uint64_t)x >> 32), &fval) != BLOCKED)
+        __builtin_trap();
+    return (uint32_t)x;
+}
+
 /* only declares the stream<u32> type of [stream-read-0]numbers (not called) */
 EXPORT("numbers") void numbers(uint32_t h)
 {
