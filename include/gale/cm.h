@@ -930,14 +930,16 @@ const gale_cm_stats_t *gale_cm_instance_stats(gale_cm_instance_t *inst);
 /* ------------------------------------------------------------------------- */
 
 #ifndef GALE_CM_WORKERS
-#define GALE_CM_WORKERS 4 /* host worker threads serving async-lowered blocking calls */
+#define GALE_CM_WORKERS 4 /* host worker threads serving offloaded async-lowered calls (gale_cm_call_offload) */
 #endif
 #ifndef GALE_CM_MAX_SYSTEMS
 #define GALE_CM_MAX_SYSTEMS 8
 #endif
 
 /* Creates the host worker threads (after gale_kernel_init, before the kernel
- * runs or from a thread). Call once per kernel run; gale_cm_spawn needs it. */
+ * runs or from a thread). Call once per kernel run; gale_cm_spawn needs it.
+ * The workers serve gale_cm_call_offload only (in src/host: async cv waits);
+ * waits on kernel objects use gale_cm_call_pend and need no worker. */
 int gale_cm_kernel_init(int worker_prio);
 
 typedef struct gale_cm_system gale_cm_system_t;

@@ -71,6 +71,15 @@ int gale_host_share(const char *name, gale_host_kind_t kind, void *obj);
  * async-system). */
 const gale_cm_world_t *gale_host_kernel_primitives(int entry);
 
+/* Async-lowered calls that must wait on a kernel object (sem.take, mtx.lock,
+ * msgq.put/get, stk.pop, pip.read/write, evt.wait-*, tmr.status-sync,
+ * slab.alloc) are finished by the instance's own thread through kernel watches
+ * (gale_cm_call_pend): no worker thread, no limit but GALE_CM_MAX_SUBTASKS.
+ * on = true routes them through the component host's worker threads instead
+ * (gale_cm_call_offload, GALE_CM_WORKERS at once: the earlier path, kept for
+ * comparison in bench/cm). cv waits always use a worker. Default false. */
+void gale_host_set_async_workers(bool on);
+
 /* A trace line for every kernel-primitive call (NULL: off). */
 void gale_host_set_trace(void (*fn)(const char *line, void *user), void *user);
 

@@ -354,7 +354,8 @@ typedef struct gale_thread_static {
  * them, and may find nothing left: then it watches again).
  *
  * One-shot: the watch is unhooked before fn runs; watch again to keep
- * watching. fn runs under the kernel lock, in thread or ISR context, on the
+ * watching. Only the watches hooked when the change happened fire (one hooked
+ * while the list is being fired waits for the next change). fn runs under the kernel lock, in thread or ISR context, on the
  * core that changed the object: keep it short; it may give a semaphore or wake
  * an executor task (such a wake takes effect when the kernel lock is released,
  * or switches right away on a nested give), but must not block, and must not

@@ -508,12 +508,16 @@ static void pend_step(cm_subtask_t *st)
     gale_kernel_irq_unlock(key);
     if (!f)
         return;
-    int rc = 0;
-    if (!gale_kernel_watch_armed(&st->watch) && !(f & CM_PEND_TIMED_OUT))
+    /* TRY; if it would block and the one-shot watch has fired: ARM, then TRY
+     * again (a change between the two TRYs fires the new watch) */
+    gale_cm_arena_init(&st->arena, st->arena_buf, sizeof st->arena_buf);
+    int rc = st->pend(st->ctx, GALE_CM_PEND_TRY, &st->watch, &st->result, &st->arena);
+    if (rc == 0 && !(f & CM_PEND_TIMED_OUT) && !gale_kernel_watch_armed(&st->watch)) {
         rc = st->pend(st->ctx, GALE_CM_PEND_ARM, &st->watch, NULL, NULL);
-    if (rc == 0) {
-        gale_cm_arena_init(&st->arena, st->arena_buf, sizeof st->arena_buf);
-        rc = st->pend(st->ctx, GALE_CM_PEND_TRY, &st->watch, &st->result, &st->arena);
+        if (rc == 0) {
+            gale_cm_arena_init(&st->arena, st->arena_buf, sizeof st->arena_buf);
+            rc = st->pend(st->ctx, GALE_CM_PEND_TRY, &st->watch, &st->result, &st->arena);
+        }
     }
     if (rc == 0 && (f & CM_PEND_TIMED_OUT)) {
         gale_cm_arena_init(&st->arena, st->arena_buf, sizeof st->arena_buf);
@@ -561,13 +565,16 @@ int gale_cm_call_pend(gale_cm_call_t *call, gale_cm_pend_fn fn, const void *ctx,
     }
     call->subtask = st->handle;
     inst->stats.subtasks_started++;
-    /* ARM, then TRY (closes the window since the host function's own try) */
-    unsigned int key = gale_kernel_irq_lock();
-    st->pend_flags |= CM_PEND_NOTIFIED;
-    gale_kernel_irq_unlock(key);
-    pend_step(st);
+    /* The host function has just tried: ARM, then TRY (closes the window) */
+    int rc = st->pend(st->ctx, GALE_CM_PEND_ARM, &st->watch, NULL, NULL);
+    if (rc == 0) {
+        gale_cm_arena_init(&st->arena, st->arena_buf, sizeof st->arena_buf);
+        rc = st->pend(st->ctx, GALE_CM_PEND_TRY, &st->watch, &st->result, &st->arena);
+    }
+    if (rc != 0)
+        pend_finish(st, rc);
     if (st->state == CM_S_DONE_HOST && st->job_rc < 0) { /* ARM or TRY failed: the call fails */
-        int rc = st->job_rc;
+        rc = st->job_rc;
         st->state = CM_S_FREE;
         gale_cm_table_remove(&inst->table, st->handle);
         call->subtask = 0;

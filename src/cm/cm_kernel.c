@@ -1,7 +1,8 @@
 /* Kernel-backed scheduling of the component host: the instance thread sleeps
- * on a per-instance semaphore; async-lowered host calls that must wait are run
- * by a small pool of worker threads that block in the kernel on the task's
- * behalf and then notify the instance (no polling). */
+ * on a per-instance semaphore; async-lowered host calls offloaded with
+ * gale_cm_call_offload are run by a small pool of worker threads that block in
+ * the kernel on the task's behalf and then notify the instance (no polling).
+ * Calls pended with gale_cm_call_pend (kernel watches) need no worker. */
 #include <string.h>
 
 #include "cm_internal.h"

@@ -120,6 +120,13 @@ static void *g_trace_user;
 
 static const char *const kind_names[] = {"sem", "mtx", "cv", "msgq", "stk", "pip", "evt", "tmr", "slab"};
 
+static bool g_async_workers;
+
+void gale_host_set_async_workers(bool on)
+{
+    g_async_workers = on;
+}
+
 void gale_host_set_trace(void (*fn)(const char *line, void *user), void *user)
 {
     g_trace = fn;
@@ -627,6 +634,8 @@ static int op_dispatch(gale_cm_call_t *c, op_t *op, gale_timeout_t t, gale_cm_va
     }
     op->data = NULL;
     trace(c, "%s (async) -> waits, task continues", op_names[op->code]);
+    if (!must_wait && g_async_workers)
+        return gale_cm_call_offload(c, op_blocking, op, sizeof *op);
     if (!must_wait) /* waits on a kernel object: watched, no worker thread */
         return gale_cm_call_pend(c, op_pend, op, sizeof *op,
                                  GALE_TIMEOUT_IS_FOREVER(t) ? GALE_CM_PEND_FOREVER : t.ticks);
