@@ -21,7 +21,7 @@ set(GALE_LTO_C_FLAGS -flto=auto -ffat-lto-objects)
 
 # gale_lto_target(<target>): compile (C sources) and link <target> with LTO.
 function(gale_lto_target target)
-  target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:C>:${GALE_LTO_C_FLAGS}>)
+  target_compile_options(${target} PRIVATE "$<$<COMPILE_LANGUAGE:C>:${GALE_LTO_C_FLAGS}>")
   get_target_property(_t ${target} TYPE)
   if(_t STREQUAL "EXECUTABLE")
     target_link_options(${target} PRIVATE -flto=auto)
@@ -36,6 +36,6 @@ function(gale_lto_min_target target)
 endfunction()
 
 if(GALE_LTO STREQUAL "ON" OR (GALE_LTO STREQUAL "MINIMAL" AND GALE_MINIMAL))
-  add_compile_options($<$<COMPILE_LANGUAGE:C>:${GALE_LTO_C_FLAGS}>)
+  add_compile_options("$<$<COMPILE_LANGUAGE:C>:${GALE_LTO_C_FLAGS}>")
   add_link_options(-flto=auto)
 endif()
