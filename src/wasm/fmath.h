@@ -235,4 +235,40 @@ static inline double gw_fmax64(double a, double b)
     return a > b ? a : b;
 }
 
+/* 64-bit integer -> float conversions from 32-bit ones, correctly rounded
+ * (round to nearest even, as the FPU's own). On a Cortex-M the compiler's
+ * casts call libgcc's __aeabi_ul2f / __aeabi_ul2d, which drag in libgcc's
+ * whole soft-float add/sub objects (~1.4 KiB) on cores whose FPU converts
+ * 32-bit integers itself; these helpers use only 32-bit conversions, a
+ * multiplication by a power of two and, for f64, one addition. Used on every
+ * platform, so the spec tests on the host check them too.
+ * f64: hi * 2^32 and lo are exact doubles, their sum is rounded once.
+ * f32: x >= 2^32 is shifted right by n into exactly 32 significant bits with
+ * the shifted-out bits ORed into bit 0 (sticky): bit 0 lies below the rounding
+ * position (24 bits kept, guard bit 7), so rounding y equals rounding x; the
+ * scaling by 2^n is exact. */
+static inline double gw_u64_to_f64(uint64_t x)
+{
+    return (double)(uint32_t)(x >> 32) * 4294967296.0 + (double)(uint32_t)x;
+}
+static inline double gw_s64_to_f64(int64_t x)
+{
+    return x < 0 ? -gw_u64_to_f64(0u - (uint64_t)x) : gw_u64_to_f64((uint64_t)x);
+}
+static inline float gw_u64_to_f32(uint64_t x)
+{
+    uint32_t hi = (uint32_t)(x >> 32);
+    if (hi == 0)
+        return (float)(uint32_t)x;
+    unsigned n = 32u - (unsigned)__builtin_clz(hi); /* 1..32 */
+    uint64_t y = x >> n;
+    if (x & ((1ull << n) - 1u))
+        y |= 1u;
+    return (float)(uint32_t)y * gw_f32((127u + n) << 23);
+}
+static inline float gw_s64_to_f32(int64_t x)
+{
+    return x < 0 ? -gw_u64_to_f32(0u - (uint64_t)x) : gw_u64_to_f32((uint64_t)x);
+}
+
 #endif
