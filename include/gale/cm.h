@@ -724,6 +724,44 @@ typedef int (*gale_cm_blocking_fn)(void *ctx, gale_cm_val_t *result, gale_cm_are
  * GALE_CM_STARTED, or a negative error (no subtask slot / worker). */
 int gale_cm_call_offload(gale_cm_call_t *call, gale_cm_blocking_fn fn, const void *ctx, size_t ctx_size);
 
+/* Async-lowered calls that must wait, without a thread: the host function
+ * returns gale_cm_call_pend(...) (GALE_CM_STARTED + a subtask) and the
+ * instance's own thread finishes the call later by calling fn (never
+ * concurrently; fn must not block):
+ *   GALE_CM_PEND_ARM      hook w on the object(s) the call waits for
+ *                         (gale_kernel_watch; w's function and argument are
+ *                         set by the component host: do not change them).
+ *                         0, or < 0 (the call fails with that error).
+ *   GALE_CM_PEND_TRY      try once with GALE_NO_WAIT: 1 = done (*result built
+ *                         in arena), 0 = would still block, < 0 error (traps
+ *                         the component when delivered, as an offload job's).
+ *   GALE_CM_PEND_TIMEOUT  the deadline passed and a last TRY still blocked:
+ *                         build the timed-out result the sync path gives, 1.
+ *   GALE_CM_PEND_DISARM   unhook w (gale_kernel_unwatch; fired or not).
+ * Protocol (no lost wakeup): ARM, then TRY -- at once in gale_cm_call_pend,
+ * and again each time the watch fires (a watch is one-shot: re-ARMed before
+ * every TRY) or the deadline passes; ARM and TRY both take the kernel lock, so
+ * a change after ARM fires the watch and a change before it is seen by TRY.
+ * Threads blocked in the kernel on the object are served first; the retry is
+ * level-triggered after them. subtask.cancel DISARMs and reports
+ * CANCELLED_BEFORE_RETURNED without a TRY (the object is left untouched).
+ * timeout: GALE_FOREVER, or a duration (a kernel timer on the instance's core
+ * fires the TIMEOUT step). ctx is copied (up to GALE_CM_OFFLOAD_CTX_BYTES).
+ * Works under the kernel-backed scheduling and under the executor
+ * (gale_cm_exec_spawn): the wake is gale_cm_notify. */
+struct gale_kernel_watch;
+typedef enum gale_cm_pend_op {
+    GALE_CM_PEND_ARM = 0,
+    GALE_CM_PEND_TRY = 1,
+    GALE_CM_PEND_TIMEOUT = 2,
+    GALE_CM_PEND_DISARM = 3,
+} gale_cm_pend_op_t;
+typedef int (*gale_cm_pend_fn)(void *ctx, gale_cm_pend_op_t op, struct gale_kernel_watch *w, gale_cm_val_t *result,
+                               gale_cm_arena_t *arena);
+int gale_cm_call_pend(gale_cm_call_t *call, gale_cm_pend_fn fn, const void *ctx, size_t ctx_size,
+                      int64_t timeout_ticks);
+#define GALE_CM_PEND_FOREVER ((int64_t)-1) /* timeout_ticks: no deadline (gale_timeout_t ticks of GALE_FOREVER) */
+
 /* Scheduling hooks: how an instance thread sleeps until an event and how
  * offloaded work runs. The kernel-backed default (worker thread pool + a
  * semaphore per instance) is used when NULL; tests may supply their own. */

@@ -341,6 +341,61 @@ typedef struct gale_thread_static {
         (prio), (delay_ms), #name }
 
 /* ------------------------------------------------------------------------- */
+/* Watches: learn, without a thread, that an object may let an op succeed    */
+/* ------------------------------------------------------------------------- */
+
+/* A watch is a caller-owned node hooked on one object (and one direction of
+ * it). Whenever the object's state changes so that a waiting operation of that
+ * kind could now succeed (a sem given, a message queued or a slot freed, a word
+ * pushed, pipe bytes or room, events posted or set, a slab block freed, a timer
+ * expiry or stop, a pipe closed or reset, a msgq purged), the object calls
+ * fn(w, arg) -- after the threads blocked in the kernel on it were served (they
+ * keep their FIFO/priority hand-off; a watcher retries level-triggered after
+ * them, and may find nothing left: then it watches again).
+ *
+ * One-shot: the watch is unhooked before fn runs; watch again to keep
+ * watching. fn runs under the kernel lock, in thread or ISR context, on the
+ * core that changed the object: keep it short; it may give a semaphore or wake
+ * an executor task (such a wake takes effect when the kernel lock is released,
+ * or switches right away on a nested give), but must not block, and must not
+ * watch or unwatch objects itself.
+ *
+ * No lost wakeup: watch first, then try the operation with GALE_NO_WAIT. Both
+ * take the kernel lock, so any change after the watch fires it, and any change
+ * before it is seen by the try. Hot paths pay one predictable branch when
+ * nobody watches. [any] */
+typedef struct gale_kernel_watch gale_kernel_watch_t;
+typedef void (*gale_kernel_watch_fn)(gale_kernel_watch_t *w, void *arg);
+struct gale_kernel_watch {
+    gale_kernel_watch_t *next;  /* kernel-owned while hooked */
+    gale_kernel_watch_t **list; /* the list it is on; NULL when not hooked */
+    gale_kernel_watch_fn fn;
+    void *arg;
+};
+typedef enum gale_watch_kind {
+    GALE_WATCH_SEM_TAKE = 0,  /* gale_sem_t: count may be > 0 */
+    GALE_WATCH_MSGQ_GET,      /* gale_msgq_t: a message may be queued */
+    GALE_WATCH_MSGQ_PUT,      /* gale_msgq_t: a slot may be free */
+    GALE_WATCH_STACK_POP,     /* gale_stack_t: a word may be there */
+    GALE_WATCH_PIPE_READ,     /* gale_pipe_t: bytes (or closed) */
+    GALE_WATCH_PIPE_WRITE,    /* gale_pipe_t: room (or closed) */
+    GALE_WATCH_EVENT,         /* gale_event_t: bits posted or set */
+    GALE_WATCH_SLAB_ALLOC,    /* gale_mem_slab_t: a block may be free */
+    GALE_WATCH_TIMER,         /* gale_timer_t: expired or stopped */
+    GALE_WATCH_KIND_COUNT
+} gale_watch_kind_t;
+/* Prepare a watch (not hooked). */
+void gale_kernel_watch_init(gale_kernel_watch_t *w, gale_kernel_watch_fn fn, void *arg);
+/* Hook w on obj for `kind`. GALE_EINVAL: NULL, bad kind, obj not initialised as
+ * that kind; GALE_EBUSY: w is already hooked (unwatch it first). */
+int gale_kernel_watch(gale_kernel_watch_t *w, gale_watch_kind_t kind, void *obj);
+/* Unhook w if hooked (fired or never hooked: nothing). After it returns fn will
+ * not be called for w (unless watched again). */
+void gale_kernel_unwatch(gale_kernel_watch_t *w);
+/* Whether w is hooked (not fired, not unwatched). */
+bool gale_kernel_watch_armed(const gale_kernel_watch_t *w);
+
+/* ------------------------------------------------------------------------- */
 /* Kernel timers (expiry callbacks run in ISR context on the starting core)   */
 /* ------------------------------------------------------------------------- */
 
@@ -356,10 +411,11 @@ struct gale_timer {
     uint64_t period;               /* ticks; 0 = one-shot */
     uint32_t status;               /* expiries since last read */
     void *user_data;
+    gale_kernel_watch_t *watch;    /* GALE_WATCH_TIMER */
 };
 #define GALE_TIMER_INITIALIZER(obj, expiry_fn, stop_fn_)                          \
     { GALE_MAGIC_TIMER, { NULL, NULL, 0, NULL, 0, 0 }, (expiry_fn), (stop_fn_),    \
-      GALE_WAIT_Q_INIT, 0, 0, NULL }
+      GALE_WAIT_Q_INIT, 0, 0, NULL, NULL }
 #define GALE_TIMER_DEFINE(name, expiry_fn, stop_fn_) \
     gale_timer_t name = GALE_TIMER_INITIALIZER(name, expiry_fn, stop_fn_)
 
@@ -392,8 +448,9 @@ typedef struct gale_sem {
     gale_wait_q_t wq;
     uint32_t count;
     uint32_t limit;
+    gale_kernel_watch_t *watch;    /* GALE_WATCH_SEM_TAKE */
 } gale_sem_t;
-#define GALE_SEM_INITIALIZER(obj, initial, lim) { GALE_MAGIC_SEM, GALE_WAIT_Q_INIT, (initial), (lim) }
+#define GALE_SEM_INITIALIZER(obj, initial, lim) { GALE_MAGIC_SEM, GALE_WAIT_Q_INIT, (initial), (lim), NULL }
 #define GALE_SEM_DEFINE(name, initial, lim) gale_sem_t name = GALE_SEM_INITIALIZER(name, initial, lim)
 #define GALE_SEM_MAX_LIMIT UINT32_MAX
 
@@ -469,8 +526,9 @@ typedef struct gale_event {
     uint32_t magic;
     gale_wait_q_t wq;
     uint32_t events;
+    gale_kernel_watch_t *watch;    /* GALE_WATCH_EVENT */
 } gale_event_t;
-#define GALE_EVENT_INITIALIZER(obj) { GALE_MAGIC_EVENT, GALE_WAIT_Q_INIT, 0 }
+#define GALE_EVENT_INITIALIZER(obj) { GALE_MAGIC_EVENT, GALE_WAIT_Q_INIT, 0, NULL }
 #define GALE_EVENT_DEFINE(name) gale_event_t name = GALE_EVENT_INITIALIZER(name)
 
 #define GALE_EVENT_WAIT_ANY   0x0u   /* any of the requested bits */
@@ -506,9 +564,11 @@ typedef struct gale_msgq {
     uint32_t read_idx;
     uint32_t write_idx;
     uint32_t used;
+    gale_kernel_watch_t *watch_get; /* GALE_WATCH_MSGQ_GET */
+    gale_kernel_watch_t *watch_put; /* GALE_WATCH_MSGQ_PUT */
 } gale_msgq_t;
 #define GALE_MSGQ_INITIALIZER(obj, buf, msize, nmax) \
-    { GALE_MAGIC_MSGQ, GALE_WAIT_Q_INIT, GALE_WAIT_Q_INIT, (uint8_t *)(buf), (msize), (nmax), 0, 0, 0 }
+    { GALE_MAGIC_MSGQ, GALE_WAIT_Q_INIT, GALE_WAIT_Q_INIT, (uint8_t *)(buf), (msize), (nmax), 0, 0, 0, NULL, NULL }
 #define GALE_MSGQ_DEFINE(name, msize, nmax)                                         \
     static _Alignas(8) uint8_t name##_buffer[(size_t)(msize) * (nmax)];            \
     gale_msgq_t name = GALE_MSGQ_INITIALIZER(name, name##_buffer, msize, nmax)
@@ -544,10 +604,12 @@ typedef struct gale_pipe {
     size_t write_idx;
     size_t used;
     uint32_t flags;                /* GALE_PIPE_CLOSED ... */
+    gale_kernel_watch_t *watch_read;  /* GALE_WATCH_PIPE_READ */
+    gale_kernel_watch_t *watch_write; /* GALE_WATCH_PIPE_WRITE */
 } gale_pipe_t;
 #define GALE_PIPE_CLOSED 0x1u
 #define GALE_PIPE_INITIALIZER(obj, buf, sz) \
-    { GALE_MAGIC_PIPE, GALE_WAIT_Q_INIT, GALE_WAIT_Q_INIT, (uint8_t *)(buf), (sz), 0, 0, 0, 0 }
+    { GALE_MAGIC_PIPE, GALE_WAIT_Q_INIT, GALE_WAIT_Q_INIT, (uint8_t *)(buf), (sz), 0, 0, 0, 0, NULL, NULL }
 #define GALE_PIPE_DEFINE(name, sz)                                                  \
     static uint8_t name##_buffer[(sz)];                                              \
     gale_pipe_t name = GALE_PIPE_INITIALIZER(name, name##_buffer, sz)
@@ -621,8 +683,9 @@ typedef struct gale_stack {
     gale_stack_data_t *base;
     uint32_t capacity;
     uint32_t count;
+    gale_kernel_watch_t *watch;    /* GALE_WATCH_STACK_POP */
 } gale_stack_t;
-#define GALE_STACK_INITIALIZER(obj, buf, n) { GALE_MAGIC_STACK, GALE_WAIT_Q_INIT, (buf), (n), 0 }
+#define GALE_STACK_INITIALIZER(obj, buf, n) { GALE_MAGIC_STACK, GALE_WAIT_Q_INIT, (buf), (n), 0, NULL }
 #define GALE_STACK_DEFINE(name, n)                                                  \
     static gale_stack_data_t name##_buffer[(n)];                                     \
     gale_stack_t name = GALE_STACK_INITIALIZER(name, name##_buffer, n)
@@ -648,13 +711,14 @@ typedef struct gale_mem_slab {
     uint32_t nfree;                /* free blocks: free_idx[0 .. nfree); UINT32_MAX: not built yet */
     uint32_t *free_idx;            /* num_blocks entries: stack of free block indices */
     uint8_t *state;                /* num_blocks entries: 0 free, 1 allocated */
+    gale_kernel_watch_t *watch;    /* GALE_WATCH_SLAB_ALLOC */
 } gale_mem_slab_t;
 /* Bookkeeping lives outside the blocks (index stack + one state byte per block):
  * double frees and foreign pointers are detected, and a user writing into a freed
  * block cannot corrupt the allocator. */
 #define GALE_MEM_SLAB_INITIALIZER(obj, buf, bsize, n, idx_arr, state_arr) \
     { GALE_MAGIC_SLAB, GALE_WAIT_Q_INIT, (uint8_t *)(buf), (bsize), (n), 0, UINT32_MAX, \
-      (idx_arr), (state_arr) }
+      (idx_arr), (state_arr), NULL }
 /* Statically defined slabs build their free stack lazily on first use. */
 #define GALE_MEM_SLAB_DEFINE(name, bsize, n)                                        \
     static _Alignas(8) uint8_t name##_buffer[(size_t)(bsize) * (n)];               \

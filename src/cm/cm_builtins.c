@@ -131,6 +131,7 @@ int cm_find_event(gale_cm_instance_t *inst, uint32_t set, uint32_t *code, uint32
 {
     if (!set)
         return 0;
+    cm_pend_progress(inst); /* retry pended calls whose watch or deadline fired */
     /* materialise finished host work first (on this thread) */
     for (uint32_t i = 0; i < GALE_CM_MAX_SUBTASKS; i++) {
         cm_subtask_t *st = &inst->subtasks[i];
@@ -366,6 +367,7 @@ int cm_builtin_call(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_
          * the guest gets CANCELLED_BEFORE_RETURNED. Otherwise (the host work
          * finished, or cannot be interrupted) wait for it and report RETURNED. */
         const gale_cm_sched_ops_t *so = &inst->comp->sched;
+        cm_pend_cancel(st); /* a pended call is unhooked, not retried: nothing consumed */
         if (st->state == CM_S_STARTED && so->cancel && !st->cancelled) {
             for (int tries = 0; st->state == CM_S_STARTED; tries++) {
                 int rc = so->cancel(st, so->ctx);

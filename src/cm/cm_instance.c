@@ -407,31 +407,50 @@ static void offload_job(void *arg)
     gale_cm_notify(st->inst);
 }
 
-int gale_cm_call_offload(gale_cm_call_t *call, gale_cm_blocking_fn fn, const void *ctx, size_t ctx_size)
+/* A free subtask slot with a handle, or NULL (call->err set). */
+static cm_subtask_t *subtask_new(gale_cm_call_t *call, const char *what, size_t ctx_size, const void *ctx)
 {
     gale_cm_instance_t *inst = call->inst;
-    if (!call->async)
-        return gale_cm_err_set(call->err, GALE_EINVAL, "offload from a sync-lowered call");
-    if (ctx_size > GALE_CM_OFFLOAD_CTX_BYTES)
-        return gale_cm_err_set(call->err, GALE_EINVAL, "offload context too large (%zu bytes)", ctx_size);
+    if (!call->async) {
+        gale_cm_err_set(call->err, GALE_EINVAL, "%s from a sync-lowered call", what);
+        return NULL;
+    }
+    if (ctx_size > GALE_CM_OFFLOAD_CTX_BYTES) {
+        gale_cm_err_set(call->err, GALE_EINVAL, "%s context too large (%zu bytes)", what, ctx_size);
+        return NULL;
+    }
     cm_subtask_t *st = NULL;
     for (uint32_t i = 0; i < GALE_CM_MAX_SUBTASKS && !st; i++)
         if (inst->subtasks[i].state == CM_S_FREE)
             st = &inst->subtasks[i];
-    if (!st)
-        return gale_cm_err_set(call->err, GALE_ENOMEM, "too many outstanding async calls (GALE_CM_MAX_SUBTASKS %d)",
-                               GALE_CM_MAX_SUBTASKS);
+    if (!st) {
+        gale_cm_err_set(call->err, GALE_ENOMEM, "too many outstanding async calls (GALE_CM_MAX_SUBTASKS %d)",
+                        GALE_CM_MAX_SUBTASKS);
+        return NULL;
+    }
     gale_cm_handle_t h = {.tag = GALE_CM_H_SUBTASK, .rep = (uint32_t)(st - inst->subtasks)};
     uint32_t idx = gale_cm_table_add(&inst->table, &h);
-    if (!idx)
-        return gale_cm_err_set(call->err, GALE_ENOMEM, "handle table full");
+    if (!idx) {
+        gale_cm_err_set(call->err, GALE_ENOMEM, "handle table full");
+        return NULL;
+    }
     memset(st, 0, offsetof(cm_subtask_t, arena_buf));
     st->handle = idx;
     st->inst = inst;
     st->hf = call->func;
-    st->fn = fn;
     if (ctx_size)
         memcpy(st->ctx, ctx, ctx_size);
+    return st;
+}
+
+int gale_cm_call_offload(gale_cm_call_t *call, gale_cm_blocking_fn fn, const void *ctx, size_t ctx_size)
+{
+    gale_cm_instance_t *inst = call->inst;
+    cm_subtask_t *st = subtask_new(call, "offload", ctx_size, ctx);
+    if (!st)
+        return call->err->code ? call->err->code : GALE_ENOMEM;
+    uint32_t idx = st->handle;
+    st->fn = fn;
     st->state = CM_S_STARTED;
     const gale_cm_sched_ops_t *s = &inst->comp->sched;
     int rc = s->offload ? s->offload(offload_job, st, s->ctx) : GALE_ENOSYS;
@@ -442,6 +461,119 @@ int gale_cm_call_offload(gale_cm_call_t *call, gale_cm_blocking_fn fn, const voi
     }
     call->subtask = idx;
     inst->stats.subtasks_started++;
+    return GALE_CM_STARTED;
+}
+
+/* ---- pended calls (gale_cm_call_pend): watches instead of worker threads ---- */
+
+#define CM_PEND_NOTIFIED 1u
+#define CM_PEND_TIMED_OUT 2u
+
+/* Watch fired (kernel lock held, any context). */
+static void pend_watch_fired(gale_kernel_watch_t *w, void *arg)
+{
+    (void)w;
+    cm_subtask_t *st = arg;
+    st->pend_flags |= CM_PEND_NOTIFIED;
+    gale_cm_notify(st->inst);
+}
+
+/* Deadline timer expired (ISR context). */
+static void pend_deadline(gale_timer_t *t)
+{
+    cm_subtask_t *st = gale_kernel_timer_user_data_get(t);
+    unsigned int key = gale_kernel_irq_lock();
+    st->pend_flags |= CM_PEND_TIMED_OUT;
+    gale_kernel_irq_unlock(key);
+    gale_cm_notify(st->inst);
+}
+
+static void pend_finish(cm_subtask_t *st, int rc)
+{
+    st->pend(st->ctx, GALE_CM_PEND_DISARM, &st->watch, NULL, NULL);
+    if (st->deadline.magic)
+        (void)gale_kernel_timer_stop(&st->deadline);
+    st->job_rc = rc < 0 ? rc : 0;
+    st->state = CM_S_DONE_HOST;
+}
+
+/* Instance thread: one step of a pended subtask whose watch or deadline fired
+ * (re-ARM if the one-shot watch fired, then TRY; TIMEOUT if the deadline
+ * passed and TRY still blocks). */
+static void pend_step(cm_subtask_t *st)
+{
+    unsigned int key = gale_kernel_irq_lock();
+    uint8_t f = st->pend_flags;
+    st->pend_flags = 0;
+    gale_kernel_irq_unlock(key);
+    if (!f)
+        return;
+    int rc = 0;
+    if (!gale_kernel_watch_armed(&st->watch) && !(f & CM_PEND_TIMED_OUT))
+        rc = st->pend(st->ctx, GALE_CM_PEND_ARM, &st->watch, NULL, NULL);
+    if (rc == 0) {
+        gale_cm_arena_init(&st->arena, st->arena_buf, sizeof st->arena_buf);
+        rc = st->pend(st->ctx, GALE_CM_PEND_TRY, &st->watch, &st->result, &st->arena);
+    }
+    if (rc == 0 && (f & CM_PEND_TIMED_OUT)) {
+        gale_cm_arena_init(&st->arena, st->arena_buf, sizeof st->arena_buf);
+        rc = st->pend(st->ctx, GALE_CM_PEND_TIMEOUT, &st->watch, &st->result, &st->arena);
+        if (rc == 0)
+            rc = 1;
+    }
+    if (rc != 0)
+        pend_finish(st, rc);
+}
+
+void cm_pend_progress(gale_cm_instance_t *inst)
+{
+    for (uint32_t i = 0; i < GALE_CM_MAX_SUBTASKS; i++)
+        if (inst->subtasks[i].state == CM_S_PENDED && inst->subtasks[i].pend_flags)
+            pend_step(&inst->subtasks[i]);
+}
+
+void cm_pend_cancel(cm_subtask_t *st)
+{
+    if (st->state != CM_S_PENDED)
+        return;
+    pend_finish(st, GALE_ECANCELED);
+    st->cancelled = true;
+}
+
+int gale_cm_call_pend(gale_cm_call_t *call, gale_cm_pend_fn fn, const void *ctx, size_t ctx_size,
+                      int64_t timeout_ticks)
+{
+    gale_cm_instance_t *inst = call->inst;
+    if (!fn)
+        return gale_cm_err_set(call->err, GALE_EINVAL, "pend: no retry function");
+    if (timeout_ticks < 0 && timeout_ticks != GALE_CM_PEND_FOREVER)
+        return gale_cm_err_set(call->err, GALE_EINVAL, "pend: bad timeout (%lld ticks)", (long long)timeout_ticks);
+    cm_subtask_t *st = subtask_new(call, "pend", ctx_size, ctx);
+    if (!st)
+        return call->err->code ? call->err->code : GALE_ENOMEM;
+    st->pend = fn;
+    gale_kernel_watch_init(&st->watch, pend_watch_fired, st);
+    st->state = CM_S_PENDED;
+    if (timeout_ticks != GALE_CM_PEND_FOREVER) {
+        gale_kernel_timer_init(&st->deadline, pend_deadline, NULL);
+        gale_kernel_timer_user_data_set(&st->deadline, st);
+        gale_kernel_timer_start(&st->deadline, (gale_timeout_t){timeout_ticks}, GALE_NO_WAIT);
+    }
+    call->subtask = st->handle;
+    inst->stats.subtasks_started++;
+    /* ARM, then TRY (closes the window since the host function's own try) */
+    unsigned int key = gale_kernel_irq_lock();
+    st->pend_flags |= CM_PEND_NOTIFIED;
+    gale_kernel_irq_unlock(key);
+    pend_step(st);
+    if (st->state == CM_S_DONE_HOST && st->job_rc < 0) { /* ARM or TRY failed: the call fails */
+        int rc = st->job_rc;
+        st->state = CM_S_FREE;
+        gale_cm_table_remove(&inst->table, st->handle);
+        call->subtask = 0;
+        inst->stats.subtasks_started--;
+        return gale_cm_err_set(call->err, rc, "pend: %s", gale_strerror(rc));
+    }
     return GALE_CM_STARTED;
 }
 
@@ -1081,9 +1213,11 @@ void gale_cm_instance_free(gale_cm_instance_t *inst)
     if (!inst || !inst->used)
         return;
     /* Wait for offloaded work that still refers to this instance. */
-    for (uint32_t i = 0; i < GALE_CM_MAX_SUBTASKS; i++)
+    for (uint32_t i = 0; i < GALE_CM_MAX_SUBTASKS; i++) {
+        cm_pend_cancel(&inst->subtasks[i]); /* unhook watches and deadlines */
         while (inst->subtasks[i].state == CM_S_STARTED)
             cm_sched_wait(inst);
+    }
     drop_all_handles(inst);
     if (inst->wi)
         inst->comp->eng->instance_free(inst->wi);

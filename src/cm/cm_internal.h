@@ -84,7 +84,9 @@ typedef struct cm_task {
     bool result_set;
 } cm_task_t;
 
-enum cm_sub_state { CM_S_FREE = 0, CM_S_STARTED, CM_S_DONE_HOST, CM_S_RETURNED };
+/* CM_S_STARTED: offloaded to a worker; CM_S_PENDED: gale_cm_call_pend (the
+ * instance thread retries it when its watch or deadline fires). */
+enum cm_sub_state { CM_S_FREE = 0, CM_S_STARTED, CM_S_DONE_HOST, CM_S_RETURNED, CM_S_PENDED };
 
 typedef struct cm_subtask {
     volatile uint8_t state;
@@ -95,6 +97,10 @@ typedef struct cm_subtask {
     gale_cm_instance_t *inst;
     const gale_cm_host_func_t *hf;
     gale_cm_blocking_fn fn;
+    gale_cm_pend_fn pend;         /* CM_S_PENDED */
+    gale_kernel_watch_t watch;    /* hooked by pend(ARM); fires -> CM_PEND_NOTIFIED */
+    gale_timer_t deadline;        /* finite timeouts; expiry -> CM_PEND_TIMED_OUT */
+    volatile uint8_t pend_flags;  /* under the kernel lock */
     _Alignas(8) uint8_t ctx[GALE_CM_OFFLOAD_CTX_BYTES];
     int job_rc;
     uint32_t out_ptr;
@@ -212,6 +218,10 @@ int cm_builtin_check(cm_binding_t *b, const gale_wasm_functype_t *ft, gale_cm_er
 int cm_find_event(gale_cm_instance_t *inst, uint32_t set, uint32_t *code, uint32_t *p1, uint32_t *p2,
                   gale_cm_err_t *err);
 void cm_sched_wait(gale_cm_instance_t *inst);
+/* Pended calls (gale_cm_call_pend), on the instance thread: retry those whose
+ * watch or deadline fired; cancel one (DISARM; no result). */
+void cm_pend_progress(gale_cm_instance_t *inst);
+void cm_pend_cancel(cm_subtask_t *st);
 /* Releases a stream/future end held in handle slot `idx` (instance freed or
  * end transferred away): the peer sees it dropped. */
 void cm_stream_end_release(gale_cm_instance_t *inst, uint32_t idx);

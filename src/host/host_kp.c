@@ -539,6 +539,52 @@ static int op_blocking(void *ctx, gale_cm_val_t *result, gale_cm_arena_t *arena)
     return op_run(op, (gale_timeout_t){op->timeout_ticks}, result, arena);
 }
 
+/* Async-lowered waits without a worker thread (gale_cm_call_pend): the watch
+ * each operation's object offers. */
+static int op_watch(op_t *op, gale_kernel_watch_t *w)
+{
+    void *k = op->o->k;
+    switch (op->code) {
+    case OP_SEM_TAKE: return gale_kernel_watch(w, GALE_WATCH_SEM_TAKE, k);
+    case OP_MTX_LOCK: return gale_kernel_watch(w, GALE_WATCH_SEM_TAKE, &((host_mtx_t *)k)->sem);
+    case OP_MSGQ_PUT: return gale_kernel_watch(w, GALE_WATCH_MSGQ_PUT, k);
+    case OP_MSGQ_GET: return gale_kernel_watch(w, GALE_WATCH_MSGQ_GET, k);
+    case OP_STK_POP: return gale_kernel_watch(w, GALE_WATCH_STACK_POP, &((host_stk_t *)k)->s);
+    case OP_PIP_WRITE: return gale_kernel_watch(w, GALE_WATCH_PIPE_WRITE, k);
+    case OP_PIP_READ: return gale_kernel_watch(w, GALE_WATCH_PIPE_READ, k);
+    case OP_EVT_WAIT: return gale_kernel_watch(w, GALE_WATCH_EVENT, k);
+    case OP_TMR_SYNC: return gale_kernel_watch(w, GALE_WATCH_TIMER, k);
+    case OP_SLAB_ALLOC: return gale_kernel_watch(w, GALE_WATCH_SLAB_ALLOC, k);
+    default: return GALE_ENOSYS;
+    }
+}
+
+static int op_pend(void *ctx, gale_cm_pend_op_t step, gale_kernel_watch_t *w, gale_cm_val_t *r, gale_cm_arena_t *ar)
+{
+    op_t *op = ctx;
+    switch (step) {
+    case GALE_CM_PEND_ARM: return op_watch(op, w);
+    case GALE_CM_PEND_DISARM: gale_kernel_unwatch(w); return 0;
+    case GALE_CM_PEND_TRY: {
+        op->data = op->copy;
+        int rc = op_run(op, GALE_NO_WAIT, r, ar);
+        if (rc < 0)
+            return rc;
+        /* a timer that is not running: status-sync reports `again` at once
+         * (as the sync call does); otherwise retry when the object changes */
+        if (op->code == OP_TMR_SYNC && !((gale_timer_t *)op->o->k)->node.linked)
+            return 1;
+        return op_would_block(op, r) ? 0 : 1;
+    }
+    case GALE_CM_PEND_TIMEOUT: {
+        /* what the sync call reports when its wait times out: `again` */
+        int rc = res_err(r, ar, GALE_EAGAIN);
+        return rc < 0 ? rc : 1;
+    }
+    default: return GALE_EINVAL;
+    }
+}
+
 static const char *const op_names[] = {"sem.take",  "mtx.lock", "cv.wait",   "cv.wait-mutex", "msgq.put",
                                        "msgq.get",  "stk.pop",  "pip.write", "pip.read",      "evt.wait",
                                        "tmr.status-sync", "slab.alloc"};
@@ -581,8 +627,9 @@ static int op_dispatch(gale_cm_call_t *c, op_t *op, gale_timeout_t t, gale_cm_va
     }
     op->data = NULL;
     trace(c, "%s (async) -> waits, task continues", op_names[op->code]);
-    if (!must_wait)
-        return gale_cm_call_offload(c, op_blocking, op, sizeof *op);
+    if (!must_wait) /* waits on a kernel object: watched, no worker thread */
+        return gale_cm_call_pend(c, op_pend, op, sizeof *op,
+                                 GALE_TIMEOUT_IS_FOREVER(t) ? GALE_CM_PEND_FOREVER : t.ticks);
     /* counted as a waiter from now on (the worker may start waiting later) */
     op->armed = 1;
     cv_arm(op->o->k, +1);

@@ -25,6 +25,7 @@ int gale_kernel_event_init(gale_event_t *ev)
     }
     gale_kernel_wait_q_init(&ev->wq);
     ev->events = 0;
+    ev->watch = NULL;
     ev->magic = GALE_MAGIC_EVENT;
     return GALE_OK;
 }
@@ -60,7 +61,10 @@ static int event_update(gale_event_t *ev, uint32_t value, int how, const char *o
     case 1: ev->events = value; break;
     default: ev->events = gale_core_event_clear(ev->events, value); break;
     }
-    if (how != 2 && wake_matching(ev)) {
+    bool woke = how != 2 && wake_matching(ev);
+    if (how != 2)
+        GALE_WATCH_FIRE(ev->watch); /* after the thread waiters (a RESET/CLEAR waiter may have taken bits) */
+    if (woke) {
         gale_kernel_reschedule(key);
     } else {
         gale_kernel_unlock(key);

@@ -61,6 +61,15 @@ extern int gale_kernel_slice_prio_floor;
 static inline unsigned int gale_kernel_lock(void) { return gale_arch_irq_lock(); }
 static inline void gale_kernel_unlock(unsigned int key) { gale_arch_irq_unlock(key); }
 
+/* Watches (watch.c): call and unhook every watch on *list (kernel lock held).
+ * GALE_WATCH_FIRE is the one branch an object's hot path pays. */
+void gale_kernel_watch_fire(gale_kernel_watch_t **list);
+#define GALE_WATCH_FIRE(list)                                                                                          \
+    do {                                                                                                               \
+        if (__builtin_expect((list) != NULL, 0))                                                                       \
+            gale_kernel_watch_fire(&(list));                                                                           \
+    } while (0)
+
 /* Print (unless quiet) and record a one-line diagnostic "gale: <msg>".
  * GALE_CONFIG_DIAG=0 (gale/config.h): nothing (the format strings are dropped). */
 #if GALE_CONFIG_DIAG

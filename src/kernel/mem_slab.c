@@ -32,6 +32,7 @@ int gale_kernel_mem_slab_init(gale_mem_slab_t *slab, void *buffer, size_t block_
     slab->free_idx = free_idx;
     slab->state = state;
     gale_core_slab_init(num_blocks, &slab->nfree, free_idx, state);
+    slab->watch = NULL;
     slab->magic = GALE_MAGIC_SLAB;
     return GALE_OK;
 }
@@ -113,6 +114,7 @@ int gale_kernel_mem_slab_free(gale_mem_slab_t *slab, void *mem)
         return GALE_EFAULT;
     }
     slab->num_used--;
+    GALE_WATCH_FIRE(slab->watch);
     gale_kernel_unlock(key);
     return GALE_OK;
 }

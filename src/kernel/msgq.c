@@ -48,6 +48,7 @@ int gale_kernel_msgq_init(gale_msgq_t *q, void *buffer, size_t msg_size, uint32_
     q->msg_size = msg_size;
     q->max_msgs = max_msgs;
     q->read_idx = q->write_idx = q->used = 0;
+    q->watch_get = q->watch_put = NULL;
     q->magic = GALE_MAGIC_MSGQ;
     return GALE_OK;
 }
@@ -86,6 +87,7 @@ int gale_kernel_msgq_put(gale_msgq_t *q, const void *data, gale_timeout_t timeou
         uint32_t idx = gale_core_ring_push(&ring);
         memcpy(slot_ptr(q, idx), data, q->msg_size);
         ring_store(q, &ring);
+        GALE_WATCH_FIRE(q->watch_get);
         gale_kernel_unlock(key);
         return GALE_OK;
     }
@@ -120,6 +122,7 @@ int gale_kernel_msgq_get(gale_msgq_t *q, void *data, gale_timeout_t timeout)
             return GALE_OK;
         }
         ring_store(q, &ring);
+        GALE_WATCH_FIRE(q->watch_put);
         gale_kernel_unlock(key);
         return GALE_OK;
     }
@@ -155,6 +158,7 @@ void gale_kernel_msgq_purge(gale_msgq_t *q)
     gale_core_ring_reset(&ring);
     ring_store(q, &ring);
     gale_kernel_wake_all(&q->wq_put, GALE_ECANCELED);
+    GALE_WATCH_FIRE(q->watch_put);
     gale_kernel_reschedule(key);
 }
 

@@ -53,6 +53,7 @@ int gale_kernel_pipe_init(gale_pipe_t *p, void *buffer, size_t size)
     p->size = size;
     p->read_idx = p->write_idx = p->used = 0;
     p->flags = 0;
+    p->watch_read = p->watch_write = NULL;
     p->magic = GALE_MAGIC_PIPE;
     return GALE_OK;
 }
@@ -165,6 +166,16 @@ static int pipe_args(gale_pipe_t *p, const void *data, size_t len, size_t min, s
     return gale_kernel_check_may_block(op, timeout);
 }
 
+/* Watchers of the side that may now proceed: readers when bytes are in the
+ * ring, writers when there is room (after the thread waiters were served). */
+static void pipe_fire(gale_pipe_t *p)
+{
+    if (p->used > 0u)
+        GALE_WATCH_FIRE(p->watch_read);
+    if (p->used < p->size)
+        GALE_WATCH_FIRE(p->watch_write);
+}
+
 static int finish(unsigned int key, bool woke, int rc)
 {
     if (woke)
@@ -196,6 +207,8 @@ int gale_kernel_pipe_write_min(gale_pipe_t *p, const void *data, size_t len, siz
     bool woke = false;
     size_t direct = xfer_peers(&p->wq_read, (uint8_t *)(uintptr_t)src, now, true, &woke);
     ring_in(p, src + direct, now - direct);
+    if (now > direct)
+        GALE_WATCH_FIRE(p->watch_read);
     if (verdict == GALE_CORE_PIPE_DONE) {
         if (done != NULL)
             *done = now;
@@ -241,6 +254,8 @@ int gale_kernel_pipe_read_min(gale_pipe_t *p, void *data, size_t len, size_t min
     size_t direct = xfer_peers(&p->wq_write, dst + from_ring, now - from_ring, false, &woke);
     (void)direct;
     refill_from_writers(p, &woke);
+    if (from_ring > 0u && p->used < p->size)
+        GALE_WATCH_FIRE(p->watch_write);
     if (verdict == GALE_CORE_PIPE_DONE) {
         if (done != NULL)
             *done = now;
@@ -284,6 +299,7 @@ void gale_kernel_pipe_reset(gale_pipe_t *p)
     p->read_idx = p->write_idx = p->used = 0;
     gale_kernel_wake_all(&p->wq_write, GALE_ECANCELED);
     gale_kernel_wake_all(&p->wq_read, GALE_ECANCELED);
+    pipe_fire(p);
     gale_kernel_reschedule(key);
 }
 
@@ -295,6 +311,8 @@ void gale_kernel_pipe_close(gale_pipe_t *p)
     p->flags |= GALE_PIPE_CLOSED;
     gale_kernel_wake_all(&p->wq_write, GALE_EPIPE);
     gale_kernel_wake_all(&p->wq_read, GALE_EPIPE);
+    GALE_WATCH_FIRE(p->watch_read); /* closed: reads drain then report the end, writes fail */
+    GALE_WATCH_FIRE(p->watch_write);
     gale_kernel_reschedule(key);
 }
 

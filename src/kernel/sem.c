@@ -17,6 +17,7 @@ int gale_kernel_sem_init(gale_sem_t *sem, uint32_t initial, uint32_t limit)
     gale_kernel_wait_q_init(&sem->wq);
     sem->count = initial;
     sem->limit = limit;
+    sem->watch = NULL;
     sem->magic = GALE_MAGIC_SEM;
     return GALE_OK;
 }
@@ -54,6 +55,7 @@ int gale_kernel_sem_give(gale_sem_t *sem)
         gale_kernel_reschedule(key);
         return GALE_OK;
     case GALE_CORE_SEM_COUNTED:
+        GALE_WATCH_FIRE(sem->watch); /* async takers retry after thread waiters */
         gale_kernel_unlock(key);
         return GALE_OK;
     default:

@@ -17,6 +17,7 @@ int gale_kernel_stack_init(gale_stack_t *s, gale_stack_data_t *buffer, uint32_t 
     s->base = buffer;
     s->capacity = capacity;
     s->count = 0;
+    s->watch = NULL;
     s->magic = GALE_MAGIC_STACK;
     return GALE_OK;
 }
@@ -41,6 +42,7 @@ int gale_kernel_stack_push(gale_stack_t *s, gale_stack_data_t data)
         return GALE_ENOMEM;
     }
     s->base[slot] = data;
+    GALE_WATCH_FIRE(s->watch);
     gale_kernel_unlock(key);
     return GALE_OK;
 }

@@ -19,6 +19,7 @@ static void timer_expired(gale_timeout_node_t *node)
         t->status = 0;
         gale_kernel_ready(w, (int)(n > (uint32_t)INT32_MAX ? (uint32_t)INT32_MAX : n));
     }
+    GALE_WATCH_FIRE(t->watch);
     if (gale_arch_isr_active())
         gale_arch_isr_resched_request();
 }
@@ -38,6 +39,7 @@ int gale_kernel_timer_init(gale_timer_t *timer, gale_timer_fn_t expiry, gale_tim
     timer->period = 0;
     timer->status = 0;
     timer->user_data = NULL;
+    timer->watch = NULL;
     timer->magic = GALE_MAGIC_TIMER;
     return GALE_OK;
 }
@@ -75,6 +77,7 @@ int gale_kernel_timer_stop(gale_timer_t *timer)
     if (was_running && timer->stop_fn != NULL)
         timer->stop_fn(timer);
     gale_kernel_wake_all(&timer->wq, GALE_ECANCELED);
+    GALE_WATCH_FIRE(timer->watch);
     gale_kernel_reschedule(key);
     return GALE_OK;
 }
