@@ -625,7 +625,7 @@ static int link_function(gale_cm_component_t *c, cm_binding_t *b, const gale_cm_
         if (!iface_eq(in->iface.ptr, in->iface.len, w->funcs[i].iface))
             continue;
         iface_known = true;
-        if (strcmp(w->funcs[i].name, fname) == 0) {
+        if (cm_streq(w->funcs[i].name, fname)) {
             hf = &w->funcs[i];
             break;
         }
@@ -907,7 +907,7 @@ static int find_func_export(gale_cm_component_t *c, const char *name, gale_wasm_
     uint32_t n = c->eng->module_export_count(c->mod);
     for (uint32_t i = 0; i < n; i++) {
         gale_wasm_export_desc_t e;
-        if (c->eng->module_export(c->mod, i, &e) == 0 && e.kind == GALE_WASM_EXTERN_FUNC && strcmp(e.name, name) == 0) {
+        if (c->eng->module_export(c->mod, i, &e) == 0 && e.kind == GALE_WASM_EXTERN_FUNC && cm_streq(e.name, name)) {
             *out = e;
             return 0;
         }
@@ -936,7 +936,7 @@ static int link_exports(gale_cm_component_t *c, const gale_cm_decoded_t *dec, ga
         /* names: from the component's canon lift if decoded, else the conventions */
         const gale_cm_dec_func_t *df = NULL;
         for (uint32_t k = 0; dec && k < dec->n_funcs; k++)
-            if (dec->funcs[k].is_export && strcmp(dec->funcs[k].name, e->name) == 0 &&
+            if (dec->funcs[k].is_export && cm_streq(dec->funcs[k].name, e->name) &&
                 iface_eq(dec->funcs[k].iface, strlen(dec->funcs[k].iface), ei))
                 df = &dec->funcs[k];
         if (df) {
@@ -1265,7 +1265,7 @@ static int find_export(gale_cm_instance_t *inst, const char *iface, const char *
     const char *ii = iface ? iface : "";
     for (uint32_t i = 0; i < c->n_exports; i++) {
         const char *ei = c->exp[i].decl->iface ? c->exp[i].decl->iface : "";
-        if (strcmp(c->exp[i].decl->name, name) == 0 && iface_eq(ii, strlen(ii), ei))
+        if (cm_streq(c->exp[i].decl->name, name) && iface_eq(ii, strlen(ii), ei))
             return (int)i;
     }
     return gale_cm_err_set(err, GALE_ENOENT, "export %s%s%s is not declared in the world", ii, ii[0] ? "#" : "", name);

@@ -191,6 +191,9 @@ struct gale_cm_instance {
     gale_sem_t wake; /* kernel-backed sched: the instance thread sleeps here */
 };
 
+/* cm_types.c: string equality (not newlib's 0.7 KiB strcmp) */
+bool cm_streq(const char *a, const char *b);
+
 /* cm_instance.c. GALE_CONFIG_DIAG=0: the trap reason is "trap" (no formatting). */
 #if GALE_CONFIG_DIAG
 int cm_trap(gale_cm_instance_t *inst, gale_wasm_trap_t *trap, const char *fmt, ...)

@@ -5,6 +5,8 @@
 
 #include "gale/cm.h"
 
+#include "cm_internal.h"
+
 static bool starts(const char *s, size_t n, const char *p)
 {
     size_t k = strlen(p);
@@ -183,7 +185,7 @@ int gale_cm_parse_import(const char *module, const char *field, gale_cm_import_n
     size_t mlen = strlen(module), flen0 = strlen(field);
     size_t flen = strip_dup(field, flen0, &out->dup_suffix);
 
-    if (strcmp(module, "pulseengine:async") == 0) {
+    if (cm_streq(module, "pulseengine:async")) {
         out->kind = GALE_CM_IMPORT_MELD_ASYNC;
         out->iface = mk(module, mlen);
         for (size_t i = 0; i < sizeof meld_async / sizeof meld_async[0]; i++) {

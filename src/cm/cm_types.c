@@ -5,6 +5,8 @@
 
 #include "gale/cm.h"
 
+#include "cm_internal.h"
+
 #define MAX_DEPTH 32
 
 #define PRIM(nm, k) const gale_cm_type_t nm = {.kind = (k)}
@@ -35,6 +37,15 @@ int gale_cm_err_set(gale_cm_err_t *err, int code, const char *fmt, ...)
     return code;
 }
 #endif
+
+/* String equality. Not strcmp: newlib's strcmp for ARMv7-M is 0.7 KiB of
+ * word-at-a-time code, and only equality of short names is needed. */
+bool cm_streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
 
 void gale_cm_arena_init(gale_cm_arena_t *a, void *buf, size_t size)
 {

@@ -115,6 +115,15 @@ static struct {
 static _Alignas(8) uint8_t g_buf[GALE_HOST_BUF_BYTES];
 static uint8_t g_blk_used[NBLK];
 
+/* String equality. Not strcmp: newlib's strcmp for ARMv7-M is 0.7 KiB of
+ * word-at-a-time code, and only equality of short names is needed here. */
+static bool host_streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
 static void (*g_trace)(const char *line, void *user);
 static void *g_trace_user;
 
@@ -234,7 +243,7 @@ int gale_host_share(const char *name, gale_host_kind_t kind, void *obj)
     if ((kind == GALE_HOST_MTX || kind == GALE_HOST_CV) ? obj != NULL : obj == NULL)
         return GALE_EINVAL;
     for (uint32_t i = 0; i < GALE_HOST_MAX_SHARED; i++)
-        if (g_shared[i].name && strcmp(g_shared[i].name, name) == 0)
+        if (g_shared[i].name && host_streq(g_shared[i].name, name))
             return GALE_EEXIST;
     for (uint32_t i = 0; i < GALE_HOST_MAX_SHARED; i++)
         if (!g_shared[i].name) {
@@ -723,11 +732,11 @@ static int h_open(gale_cm_call_t *c, void *env, const gale_cm_val_t *p, gale_cm_
     const char *name = p[0].u.str.ptr;
     bool granted = false;
     for (uint32_t i = 0; hc && i < hc->n_grants; i++)
-        if (strcmp(hc->grants[i], name) == 0)
+        if (host_streq(hc->grants[i], name))
             granted = true;
     int found = -1;
     for (uint32_t i = 0; i < GALE_HOST_MAX_SHARED; i++)
-        if (g_shared[i].name && g_shared[i].kind == kind && strcmp(g_shared[i].name, name) == 0)
+        if (g_shared[i].name && g_shared[i].kind == kind && host_streq(g_shared[i].name, name))
             found = (int)i;
     if (!granted || found < 0) {
         trace(c, "%s.open(\"%s\") -> invalid-argument (%s)", kind_names[kind], name,

@@ -28,6 +28,15 @@ static inline __attribute__((format(printf, 2, 3))) void err_msg_none(char *buf,
 #define ERR_MSG(buf, ...) err_msg_none((buf), __VA_ARGS__)
 #endif
 
+/* String equality. Not strcmp: newlib's strcmp for ARMv7-M is 0.7 KiB of
+ * word-at-a-time code, and only equality of short names is needed here. */
+static bool gw_streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
 static void set_err(gale_wasm_error_t *err, int code, const char *fmt, const char *a, const char *b,
                     const char *what)
 {
@@ -487,7 +496,7 @@ int gale_wasm_instance_export(gale_wasm_instance_t *inst, const char *name, gale
      * prefix: find it by that too */
     const gale_wasm_module_t *m = inst->mod;
     for (uint32_t i = 0; i < m->n_exports; i++)
-        if (strcmp(m->exports[i].name, name) == 0)
+        if (gw_streq(m->exports[i].name, name))
             return gale_wasm_instance_export_n(inst, m->exports[i].name, m->exports[i].name_len, out);
     return GALE_ENOENT;
 }
