@@ -78,6 +78,15 @@ echo "**minimal** (\`GALE_MINIMAL_DEFS\`: $(awk '/^set\(GALE_MINIMAL_DEFS/,/\)/'
 echo "the same error codes and checks, no texts). Both are built and run by \`make qemu-test\`"
 echo "(tests \`qemu_fp_*\`, \`qemu_fp_*_min\`)."
 echo
+lto=$(awk -F= '/^GALE_LTO:/ {print $2}' build/cortex-m7/CMakeCache.txt 2>/dev/null || true)
+case ${lto:-} in
+  MINIMAL) echo "Link-time optimisation (CMake \`GALE_LTO=$lto\`): the **minimal** images and their libraries are built with \`-flto\`, the default ones without it." ;;
+  ON) echo "Link-time optimisation (CMake \`GALE_LTO=ON\`): every image and library is built with \`-flto\`." ;;
+  *) echo "No link-time optimisation (CMake \`GALE_LTO=${lto:-OFF}\`)." ;;
+esac
+echo "The images' own sources (\`fp_*.c\`, the embedded component) are always compiled without"
+echo "LTO, so no gale code is inlined into them and \"image minus app\" below is gale's share."
+echo
 echo "| image | config | M7 flash | M7 RAM | M4F flash | M4F RAM | runs (M7/M4F) |"
 echo "|---|---|---|---|---|---|---|"
 for im in $variants; do
@@ -90,13 +99,16 @@ echo "library it came from). arch = the Cortex-M port (startup, vector table, sw
 echo "faults, MPU, console); libc = newlib-nano + libgcc pieces the image pulls in (memcpy,"
 echo "64-bit division, string functions, soft-float helpers); app = the image's own code and"
 echo "data (thread bodies, checks, the embedded component); other = alignment fill."
+echo "LTO images: each output section is charged by its symbol to the library defining it"
+echo "(code inlined across layers counts for the caller); lto = LTO output that names no"
+echo "symbol (merged strings, constant pools), gale's."
 echo
 for p in $presets; do
-  echo "| $p | config | arch | kernel | exec | wasm | cm | host | libc | app | other |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| $p | config | arch | kernel | exec | wasm | cm | host | lto | libc | app | other |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   for im in $variants; do
     row="| ${im%_min}"; row="${row#| fp_}"; row="| $row | $(cfgname $im)"
-    for part in arch kernel exec wasm cm host libc app other; do row="$row | $(v $p,$im,f_$part)"; done
+    for part in arch kernel exec wasm cm host lto libc app other; do row="$row | $(v $p,$im,f_$part)"; done
     echo "$row |"
   done
   echo
@@ -164,7 +176,8 @@ echo
 echo "### Upper bound: whole libraries before --gc-sections"
 echo
 echo "Sums of every object of the layer libraries (text + data): what a firmware would carry"
-echo "if it used every function."
+echo "if it used every function. Default configuration, ordinary (non-LTO) code: with"
+echo "\`GALE_LTO=ON\` the libraries are fat LTO objects and these are their ordinary code."
 echo
 echo "| group | M7 flash | M4F flash |"
 echo "|---|---|---|"

@@ -13,8 +13,19 @@ Flash = sections with contents in ROM (.vectors, .text, .rodata, .ARM.exidx, and
 the load image of .data); RAM = .data + .bss + .msp_stack (the handler stack)
 + .heap. Debug and comment sections are ignored. Linker fill and
 linker-created sections (e.g. veneers) go to "other".
+
+Images linked with LTO (GALE_LTO): the code comes out of the link's ltrans
+objects, not out of the libraries. Each such input section is charged by its
+name (-ffunction-sections / -fdata-sections: .text.<function>, with LTO's
+.lto_priv.N / .constprop.N / .isra.N suffixes dropped) to the library or app
+object that defines that symbol (arm-none-eabi-nm on the fat LTO objects the
+map lists as LOADed); code inlined across libraries is charged to its caller.
+Sections that name no symbol (merged strings, constant pools) go to "lto"
+(gale's, not the app's: counted in "gale" by footprint.sh).
 """
+import os
 import re
+import subprocess
 import sys
 
 ROM_OUT = {'.vectors', '.text', '.ARM.exidx', '.ARM.extab', '.rodata'}
@@ -33,6 +44,52 @@ def part_of(path):
     return 'other'
 
 
+def lto_symbols(path, lines):
+    """symbol -> part, from the objects and gale libraries the link LOADed."""
+    root = os.path.dirname(os.path.abspath(path))
+    loads = [ln.split(None, 1)[1].strip() for ln in lines if ln.startswith('LOAD ')]
+    # paths in the map are relative to the directory the link ran in (the build dir)
+    base = root
+    while base != '/' and not all(os.path.exists(os.path.join(base, f)) for f in loads
+                                 if not f.startswith('/') and f != 'linker stubs'):
+        base = os.path.dirname(base)
+    syms = {}
+    for f in loads:
+        if 'ltrans' in f or f == 'linker stubs':
+            continue
+        part = part_of(f + '(') if f.endswith('.a') else part_of(f)
+        if part not in ('app', 'arch', 'kernel', 'exec', 'wasm', 'cm', 'host'):
+            continue
+        try:
+            # objdump -t: the objects' own symbol tables, locals included (nm
+            # shows only the LTO plugin's global symbols for LTO objects)
+            out = subprocess.run(['arm-none-eabi-objdump', '-t', os.path.join(base, f)],
+                                 capture_output=True, text=True, check=False).stdout
+        except OSError:
+            continue
+        for ln in out.splitlines():
+            w = ln.split()
+            if (len(w) >= 5 and w[-3].startswith(('.text', '.rodata', '.data', '.bss'))
+                    and 'd' not in w[1:-3]):
+                syms.setdefault(w[-1], part)
+    return syms
+
+
+def lto_part(section, syms):
+    if section == '.vectors':
+        return 'arch'
+    m = re.match(r'^\.(?:text|rodata|data|bss)\.(.+)$', section or '')
+    if not m:
+        return 'lto'
+    name = m.group(1)
+    while True:
+        if name in syms:
+            return syms[name]
+        if '.' not in name:
+            return 'lto'
+        name = name.rsplit('.', 1)[0]
+
+
 def parse(path):
     """-> {part: (flash, ram)}. Input sections are charged by address range:
     merged string sections can be listed with their size before cross-object
@@ -42,7 +99,9 @@ def parse(path):
     out = None
     pending = None
     in_map = False
-    for line in open(path, errors='replace'):
+    lines = open(path, errors='replace').read().split('\n')
+    syms = None
+    for line in lines:
         if line.startswith('Linker script and memory map'):
             in_map = True
             continue
@@ -68,8 +127,14 @@ def parse(path):
             continue
         m = re.match(r'^ (\S+)?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$', line)
         if m and (m.group(1) or pending):
+            sec = m.group(1) or pending
             pending = None
-            entries.append((out, int(m.group(2), 16), int(m.group(3), 16), part_of(m.group(4))))
+            part = part_of(m.group(4))
+            if 'ltrans' in m.group(4):
+                if syms is None:
+                    syms = lto_symbols(path, lines)
+                part = lto_part(sec, syms)
+            entries.append((out, int(m.group(2), 16), int(m.group(3), 16), part))
             continue
         m = re.match(r'^ \*fill\*\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)', line)
         if m:
@@ -94,7 +159,7 @@ def parse(path):
     return parts
 
 
-ORDER = ['arch', 'kernel', 'exec', 'wasm', 'cm', 'host', 'app', 'libc', 'other']
+ORDER = ['arch', 'kernel', 'exec', 'wasm', 'cm', 'host', 'lto', 'app', 'libc', 'other']
 
 
 def main():

@@ -539,11 +539,43 @@ static void record_fatal(int reason, gale_thread_t *t, const char *msg)
     kt_logf("fatal(%s) ", strstr(msg, "stack overflow") != NULL ? "overflow" : msg);
 }
 
+/* A real overflow, as a deep call chain makes it: noinline recursion, each
+ * frame keeping a volatile buffer live and the result depending on every frame
+ * (no optimiser, LTO included, can fold, shorten or drop the chain), until the
+ * stack is within 512 bytes of the canary area at its bottom; the deepest frame
+ * then runs the stack on through the canary area, from its top down to
+ * bottom + 5, the way its next callees would (not through its own frame, whose
+ * spilled locals lie below its buffer). Downwards like a growing stack, so a
+ * hardware guard anywhere in the canary area (the Cortex-M MPU guard: 32 bytes
+ * at the first 32-byte boundary in it, wherever the linker put the stack) is
+ * hit first: the fault ends the thread. Without a guard the canary is smashed
+ * and the next switch (the yield) ends it. Not instrumented by ASan: writing
+ * outside its own frame is the point. */
+static __attribute__((noinline, no_sanitize_address)) unsigned int smash_down(uintptr_t bottom, unsigned int depth)
+{
+    volatile uint8_t frame[32];
+    for (unsigned int i = 0; i < sizeof frame; i++)
+        frame[i] = (uint8_t)(depth + i);
+    unsigned int sum;
+    if ((uintptr_t)frame > bottom + GALE_CONFIG_STACK_CANARY_SIZE + 512u) {
+        sum = smash_down(bottom, depth + 1u);
+    } else {
+        for (uintptr_t a = bottom + GALE_CONFIG_STACK_CANARY_SIZE; a > bottom + 5u;) {
+            a--;
+            volatile uint8_t *p = (volatile uint8_t *)a;
+            *p = (uint8_t)(*p ^ 0xFFu);
+        }
+        sum = depth;
+    }
+    return sum + frame[depth % sizeof frame];
+}
+
+static volatile unsigned int smash_sum;
+
 static void smasher(void *p1, void *p2, void *p3)
 {
     (void)p2; (void)p3;
-    volatile uint8_t *bottom = p1;
-    bottom[5] ^= 0xFF;              /* what a deep call chain would do */
+    smash_sum = smash_down((uintptr_t)p1, 0);
     gale_kernel_yield();
     kt_logf("unreachable ");
 }

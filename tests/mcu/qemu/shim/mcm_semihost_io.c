@@ -11,6 +11,12 @@
 
 #include "gale/arch.h"
 
+/* GALE_SYSCALL: these are called only from newlib (fopen -> _open_r -> _open),
+ * whose archive members the linker pulls in after the LTO plugin has decided
+ * which IR symbols anyone needs: with -flto (GALE_LTO) they would be dropped
+ * and libnosys' failing stubs linked instead. `used` keeps them. */
+#define GALE_SYSCALL __attribute__((used))
+
 int _open(const char *name, int flags, int mode);
 int _close(int fd);
 int _read(int fd, char *buf, int len);
@@ -50,7 +56,7 @@ static int sh_slot(int fd)
     return i;
 }
 
-int _open(const char *name, int flags, int mode)
+GALE_SYSCALL int _open(const char *name, int flags, int mode)
 {
     (void)mode;
     int i = 0;
@@ -76,7 +82,7 @@ int _open(const char *name, int flags, int mode)
     return i + FD_BASE;
 }
 
-int _close(int fd)
+GALE_SYSCALL int _close(int fd)
 {
     int i = sh_slot(fd);
     if (i < 0)
@@ -86,7 +92,7 @@ int _close(int fd)
     return sh_call(SH_CLOSE, args) == 0 ? 0 : -1;
 }
 
-int _read(int fd, char *buf, int len)
+GALE_SYSCALL int _read(int fd, char *buf, int len)
 {
     int i = sh_slot(fd);
     if (i < 0)
@@ -98,7 +104,7 @@ int _read(int fd, char *buf, int len)
     return n;
 }
 
-int _write(int fd, const char *buf, int len)
+GALE_SYSCALL int _write(int fd, const char *buf, int len)
 {
     if (fd == 1 || fd == 2) {
         char chunk[65];
@@ -121,7 +127,7 @@ int _write(int fd, const char *buf, int len)
     return len - left;
 }
 
-int _lseek(int fd, int off, int whence)
+GALE_SYSCALL int _lseek(int fd, int off, int whence)
 {
     int i = sh_slot(fd);
     if (i < 0)
@@ -145,14 +151,14 @@ int _lseek(int fd, int off, int whence)
     return pos;
 }
 
-int _fstat(int fd, struct stat *st)
+GALE_SYSCALL int _fstat(int fd, struct stat *st)
 {
     memset(st, 0, sizeof *st);
     st->st_mode = fd < FD_BASE ? S_IFCHR : S_IFREG;
     return 0;
 }
 
-int _isatty(int fd)
+GALE_SYSCALL int _isatty(int fd)
 {
     return fd < FD_BASE;
 }
