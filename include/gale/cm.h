@@ -736,7 +736,10 @@ int gale_cm_call_offload(gale_cm_call_t *call, gale_cm_blocking_fn fn, const voi
  *                         in arena), 0 = would still block, < 0 error (traps
  *                         the component when delivered, as an offload job's).
  *   GALE_CM_PEND_TIMEOUT  the deadline passed and a last TRY still blocked:
- *                         build the timed-out result the sync path gives, 1.
+ *                         build the timed-out result the sync path gives, 1;
+ *                         or 0: go on waiting with no deadline (ARM/TRY as
+ *                         before; e.g. a cv wait that timed out but must
+ *                         take its mutex back before it reports).
  *   GALE_CM_PEND_DISARM   unhook w (gale_kernel_unwatch; fired or not).
  * Protocol (no lost wakeup): ARM, then TRY -- at once in gale_cm_call_pend,
  * and again each time the watch fires (a watch is one-shot: re-ARMed before

@@ -62,7 +62,8 @@ void gale_host_reset(void);
 /* Shares a kernel object by name (the embedding owns it): sem, msgq, stk
  * (a gale_stack_t), pip, evt, tmr, slab take the kernel object; mtx and cv are
  * created by the host (obj must be NULL): components lock gale mutexes per
- * instance, not per thread (async-lowered locks complete in worker threads).
+ * instance, not per thread (async-lowered locks complete on the instance's
+ * thread, whichever task asked).
  * GALE_EEXIST for a taken name, GALE_EINVAL for a bad kind/object. */
 int gale_host_share(const char *name, gale_host_kind_t kind, void *obj);
 
@@ -73,11 +74,13 @@ const gale_cm_world_t *gale_host_kernel_primitives(int entry);
 
 /* Async-lowered calls that must wait on a kernel object (sem.take, mtx.lock,
  * msgq.put/get, stk.pop, pip.read/write, evt.wait-*, tmr.status-sync,
- * slab.alloc) are finished by the instance's own thread through kernel watches
+ * slab.alloc; cv.wait, cv.wait-mutex) are finished by the instance's own thread through kernel watches
  * (gale_cm_call_pend): no worker thread, no limit but GALE_CM_MAX_SUBTASKS.
  * on = true routes them through the component host's worker threads instead
  * (gale_cm_call_offload, GALE_CM_WORKERS at once: the earlier path, kept for
- * comparison in bench/cm). cv waits always use a worker. Default false. */
+ * comparison in bench/cm). Async-lowered cv.wait / cv.wait-mutex never use a
+ * worker: signal / broadcast complete them (the instance's thread takes the
+ * mutex back for wait-mutex). Default false. */
 void gale_host_set_async_workers(bool on);
 
 /* A trace line for every kernel-primitive call (NULL: off). */

@@ -522,8 +522,15 @@ static void pend_step(cm_subtask_t *st)
     if (rc == 0 && (f & CM_PEND_TIMED_OUT)) {
         gale_cm_arena_init(&st->arena, st->arena_buf, sizeof st->arena_buf);
         rc = st->pend(st->ctx, GALE_CM_PEND_TIMEOUT, &st->watch, &st->result, &st->arena);
-        if (rc == 0)
-            rc = 1;
+        /* 0: the call goes on waiting, without a deadline (cv.wait-mutex
+         * taking its mutex back after the wait itself timed out) */
+        if (rc == 0 && !gale_kernel_watch_armed(&st->watch)) {
+            rc = st->pend(st->ctx, GALE_CM_PEND_ARM, &st->watch, NULL, NULL);
+            if (rc == 0) {
+                gale_cm_arena_init(&st->arena, st->arena_buf, sizeof st->arena_buf);
+                rc = st->pend(st->ctx, GALE_CM_PEND_TRY, &st->watch, &st->result, &st->arena);
+            }
+        }
     }
     if (rc != 0)
         pend_finish(st, rc);

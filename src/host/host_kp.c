@@ -63,14 +63,15 @@ typedef struct host_mtx {
     uint32_t depth;
 } host_mtx_t;
 
+struct op;
 typedef struct host_cv {
-    gale_condvar_t cv;
+    gale_condvar_t cv; /* sync-lowered waiters (blocked in the kernel) */
     gale_mutex_t m;
-    /* async-lowered waits that returned STARTED but whose worker has not
-     * started to wait yet (armed), and the signals owed to them (tokens): a
-     * signal sent after the guest saw STARTED is never lost, whatever the
-     * workers' priority (both under m) */
-    uint32_t armed, tokens;
+    /* async-lowered waits not signalled yet, oldest first (under m): each is
+     * in the list from before its guest sees STARTED until a signal or
+     * broadcast takes it out (and gives its wake semaphore), its timeout or
+     * its cancel: a signal sent after STARTED is never lost */
+    struct op *head, *tail;
 } host_cv_t;
 
 #define STK_MAX 64
@@ -263,7 +264,7 @@ int gale_host_share(const char *name, gale_host_kind_t kind, void *obj)
             } else if (kind == GALE_HOST_CV) {
                 gale_kernel_condvar_init(&g_shared[i].cv.cv);
                 gale_kernel_mutex_init(&g_shared[i].cv.m);
-                g_shared[i].cv.armed = g_shared[i].cv.tokens = 0;
+                g_shared[i].cv.head = g_shared[i].cv.tail = NULL;
                 g_shared[i].k = &g_shared[i].cv;
             }
             return 0;
@@ -376,33 +377,20 @@ typedef struct op {
     int64_t timeout_ticks;
     uint32_t a;
     uint8_t flag;
-    uint8_t armed;                /* async cv wait counted in host_cv_t.armed */
     uint32_t len;
     const uint8_t *data;          /* sync: points into the call arena */
-    uint8_t copy[OP_DATA_MAX];    /* async: a copy */
+    union {
+        uint8_t copy[OP_DATA_MAX]; /* async: a copy */
+        struct {                   /* async cv.wait / cv.wait-mutex (cv_pend) */
+            gale_sem_t wake;       /* given by the signal that takes it off the list */
+            struct op *next;       /* host_cv_t list */
+            uint32_t depth;        /* wait-mutex: the recursion depth to restore */
+            int rc;                /* the wait's outcome (0 or GALE_EAGAIN) */
+            uint8_t phase;         /* CVW_* */
+            uint8_t linked;        /* on the cv's list (under cv->m) */
+        } cvw;
+    } u;
 } op_t;
-
-/* A worker starting an async-lowered cv wait (cv->m held): consumes a signal
- * sent since the guest saw STARTED, if any. */
-static bool cv_take_token(host_cv_t *cv, const op_t *op)
-{
-    if (!op->armed)
-        return false;
-    cv->armed--;
-    if (!cv->tokens)
-        return false;
-    cv->tokens--;
-    return true;
-}
-
-static void cv_arm(host_cv_t *cv, int d)
-{
-    gale_kernel_mutex_lock(&cv->m, GALE_FOREVER);
-    cv->armed = (uint32_t)((int)cv->armed + d);
-    if (cv->tokens > cv->armed)
-        cv->tokens = cv->armed;
-    gale_kernel_mutex_unlock(&cv->m);
-}
 
 static int mtx_lock(host_mtx_t *m, gale_cm_instance_t *inst, gale_timeout_t t)
 {
@@ -449,7 +437,7 @@ static int op_run(op_t *op, gale_timeout_t t, gale_cm_val_t *r, gale_cm_arena_t 
     case OP_CV_WAIT: {
         host_cv_t *cv = o->k;
         gale_kernel_mutex_lock(&cv->m, GALE_FOREVER);
-        rc = cv_take_token(cv, op) ? 0 : gale_kernel_condvar_wait(&cv->cv, &cv->m, t);
+        rc = gale_kernel_condvar_wait(&cv->cv, &cv->m, t);
         gale_kernel_mutex_unlock(&cv->m);
         return rc ? res_err(r, ar, rc) : res_ok(r, ar, NULL);
     }
@@ -460,10 +448,6 @@ static int op_run(op_t *op, gale_timeout_t t, gale_cm_val_t *r, gale_cm_arena_t 
             return res_err(r, ar, GALE_EPERM);
         uint32_t depth = m->depth;
         gale_kernel_mutex_lock(&cv->m, GALE_FOREVER);
-        if (cv_take_token(cv, op)) { /* signalled before this wait began: the mutex stays held */
-            gale_kernel_mutex_unlock(&cv->m);
-            return res_ok(r, ar, NULL);
-        }
         m->depth = 0;
         m->owner = NULL;
         gale_kernel_sem_give(&m->sem);
@@ -551,7 +535,7 @@ static bool op_would_block(const op_t *op, const gale_cm_val_t *r)
 static int op_blocking(void *ctx, gale_cm_val_t *result, gale_cm_arena_t *arena)
 {
     op_t *op = ctx;
-    op->data = op->copy;
+    op->data = op->u.copy;
     return op_run(op, (gale_timeout_t){op->timeout_ticks}, result, arena);
 }
 
@@ -582,7 +566,7 @@ static int op_pend(void *ctx, gale_cm_pend_op_t step, gale_kernel_watch_t *w, ga
     case GALE_CM_PEND_ARM: return op_watch(op, w);
     case GALE_CM_PEND_DISARM: gale_kernel_unwatch(w); return 0;
     case GALE_CM_PEND_TRY: {
-        op->data = op->copy;
+        op->data = op->u.copy;
         int rc = op_run(op, GALE_NO_WAIT, r, ar);
         if (rc < 0)
             return rc;
@@ -597,6 +581,138 @@ static int op_pend(void *ctx, gale_cm_pend_op_t step, gale_kernel_watch_t *w, ga
         int rc = res_err(r, ar, GALE_EAGAIN);
         return rc < 0 ? rc : 1;
     }
+    default: return GALE_EINVAL;
+    }
+}
+
+/* Async-lowered cv.wait / cv.wait-mutex without a worker thread (cv_pend):
+ * the wait is on its cv's list from the ARM inside gale_cm_call_pend (before
+ * the guest sees STARTED); signal / broadcast take waiters off the list
+ * (oldest first) and give their wake semaphore, which fires the watch; the
+ * TRY on the instance's thread takes it. wait-mutex releases the component
+ * mutex when it joins the list (under cv->m, so no signal falls in between)
+ * and, once woken or timed out, watches the mutex's semaphore and takes it
+ * again (owner and depth restored as the sync path does) before it reports. */
+enum { CVW_NEW, CVW_WAIT, CVW_RELOCK, CVW_DONE };
+
+/* cv->m held */
+static void cvw_unlink(host_cv_t *cv, op_t *op)
+{
+    op_t *prev = NULL;
+    for (op_t **pp = &cv->head; *pp; prev = *pp, pp = &(*pp)->u.cvw.next)
+        if (*pp == op) {
+            *pp = op->u.cvw.next;
+            if (cv->tail == op)
+                cv->tail = prev;
+            break;
+        }
+    op->u.cvw.next = NULL;
+    op->u.cvw.linked = 0;
+}
+
+/* cv->m held: wakes the oldest async waiter; false if there is none. */
+static bool cvw_wake_one(host_cv_t *cv)
+{
+    op_t *w = cv->head;
+    if (!w)
+        return false;
+    cv->head = w->u.cvw.next;
+    if (!cv->head)
+        cv->tail = NULL;
+    w->u.cvw.next = NULL;
+    w->u.cvw.linked = 0;
+    gale_kernel_sem_give(&w->u.cvw.wake);
+    return true;
+}
+
+static int cvw_result(op_t *op, gale_cm_val_t *r, gale_cm_arena_t *ar)
+{
+    op->u.cvw.phase = CVW_DONE;
+    int rc = op->u.cvw.rc ? res_err(r, ar, op->u.cvw.rc) : res_ok(r, ar, NULL);
+    return rc < 0 ? rc : 1;
+}
+
+/* wait-mutex: take the component mutex back without waiting (0: still taken) */
+static int cvw_relock_try(op_t *op, gale_cm_val_t *r, gale_cm_arena_t *ar)
+{
+    host_mtx_t *m = op->o2->k;
+    if (gale_kernel_sem_take(&m->sem, GALE_NO_WAIT) != 0)
+        return 0;
+    m->owner = op->inst;
+    m->depth = op->u.cvw.depth;
+    return cvw_result(op, r, ar);
+}
+
+/* Woken (rc 0) or timed out (GALE_EAGAIN): cv.wait is done; wait-mutex goes on
+ * to take the mutex back (watch, then try). */
+static int cvw_woken(op_t *op, int rc, gale_kernel_watch_t *w, gale_cm_val_t *r, gale_cm_arena_t *ar)
+{
+    op->u.cvw.rc = rc;
+    if (op->code == OP_CV_WAIT)
+        return cvw_result(op, r, ar);
+    op->u.cvw.phase = CVW_RELOCK;
+    gale_kernel_unwatch(w);
+    int e = gale_kernel_watch(w, GALE_WATCH_SEM_TAKE, &((host_mtx_t *)op->o2->k)->sem);
+    return e ? e : cvw_relock_try(op, r, ar);
+}
+
+static int cv_pend(void *ctx, gale_cm_pend_op_t step, gale_kernel_watch_t *w, gale_cm_val_t *r, gale_cm_arena_t *ar)
+{
+    op_t *op = ctx;
+    host_cv_t *cv = op->o->k;
+    switch (step) {
+    case GALE_CM_PEND_ARM:
+        if (op->u.cvw.phase == CVW_NEW) {
+            gale_kernel_sem_init(&op->u.cvw.wake, 0, 1);
+            op->u.cvw.next = NULL;
+            gale_kernel_mutex_lock(&cv->m, GALE_FOREVER);
+            if (cv->tail)
+                cv->tail->u.cvw.next = op;
+            else
+                cv->head = op;
+            cv->tail = op;
+            op->u.cvw.linked = 1;
+            if (op->code == OP_CV_WAIT_MUTEX) { /* checked owned by op->inst in op_dispatch */
+                host_mtx_t *m = op->o2->k;
+                op->u.cvw.depth = m->depth;
+                m->depth = 0;
+                m->owner = NULL;
+                gale_kernel_sem_give(&m->sem);
+            }
+            gale_kernel_mutex_unlock(&cv->m);
+            op->u.cvw.phase = CVW_WAIT;
+        }
+        return gale_kernel_watch(w, GALE_WATCH_SEM_TAKE,
+                                 op->u.cvw.phase == CVW_WAIT ? &op->u.cvw.wake : &((host_mtx_t *)op->o2->k)->sem);
+    case GALE_CM_PEND_TRY:
+        if (op->u.cvw.phase == CVW_WAIT)
+            return gale_kernel_sem_take(&op->u.cvw.wake, GALE_NO_WAIT) ? 0 : cvw_woken(op, 0, w, r, ar);
+        return cvw_relock_try(op, r, ar);
+    case GALE_CM_PEND_TIMEOUT:
+        if (op->u.cvw.phase == CVW_WAIT) {
+            /* off the list, unless a signal took it off first (then it was woken) */
+            int rc = GALE_EAGAIN;
+            gale_kernel_mutex_lock(&cv->m, GALE_FOREVER);
+            if (op->u.cvw.linked)
+                cvw_unlink(cv, op);
+            else if (gale_kernel_sem_take(&op->u.cvw.wake, GALE_NO_WAIT) == 0)
+                rc = 0;
+            gale_kernel_mutex_unlock(&cv->m);
+            return cvw_woken(op, rc, w, r, ar); /* 0: wait-mutex waits for the mutex, no deadline */
+        }
+        return cvw_relock_try(op, r, ar);
+    case GALE_CM_PEND_DISARM:
+        gale_kernel_unwatch(w);
+        if (op->u.cvw.phase == CVW_WAIT) { /* cancelled while waiting for a signal */
+            gale_kernel_mutex_lock(&cv->m, GALE_FOREVER);
+            if (op->u.cvw.linked)
+                cvw_unlink(cv, op);
+            else if (gale_kernel_sem_take(&op->u.cvw.wake, GALE_NO_WAIT) == 0 && !cvw_wake_one(cv))
+                gale_kernel_condvar_signal(&cv->cv); /* a signal it took but never used: pass it on */
+            gale_kernel_mutex_unlock(&cv->m);
+            op->u.cvw.phase = CVW_DONE;
+        }
+        return 0;
     default: return GALE_EINVAL;
     }
 }
@@ -616,7 +732,9 @@ static void trace_result(gale_cm_call_t *c, op_t *op, const gale_cm_val_t *r, co
 }
 
 /* Sync call: run with the timeout (the thread blocks). Async: try without
- * waiting; if that would block and waiting is allowed, offload. */
+ * waiting; if that would block and waiting is allowed, pend on the object's
+ * watch (or offload to a worker: gale_host_set_async_workers); cv waits pend
+ * on the cv's own list (cv_pend). */
 static int op_dispatch(gale_cm_call_t *c, op_t *op, gale_timeout_t t, gale_cm_val_t *r)
 {
     op->inst = c->inst;
@@ -635,11 +753,16 @@ static int op_dispatch(gale_cm_call_t *c, op_t *op, gale_timeout_t t, gale_cm_va
         }
         /* a mutex try reports busy; an untimed wait reports again */
     }
+    if (op->code == OP_CV_WAIT_MUTEX && ((host_mtx_t *)op->o2->k)->owner != c->inst) {
+        int rc = res_err(r, c->arena, GALE_EPERM); /* as the sync path: the caller must hold it */
+        trace_result(c, op, r, " (async, at once)");
+        return rc;
+    }
     if (op->data && op->len) {
         if (op->len > OP_DATA_MAX)
             return gale_cm_err_set(c->err, GALE_ENOMEM, "%s: %u bytes exceed the async buffer (%d)",
                                    op_names[op->code], (unsigned)op->len, OP_DATA_MAX);
-        memcpy(op->copy, op->data, op->len);
+        memcpy(op->u.copy, op->data, op->len);
     }
     op->data = NULL;
     trace(c, "%s (async) -> waits, task continues", op_names[op->code]);
@@ -648,13 +771,10 @@ static int op_dispatch(gale_cm_call_t *c, op_t *op, gale_timeout_t t, gale_cm_va
     if (!must_wait) /* waits on a kernel object: watched, no worker thread */
         return gale_cm_call_pend(c, op_pend, op, sizeof *op,
                                  GALE_TIMEOUT_IS_FOREVER(t) ? GALE_CM_PEND_FOREVER : t.ticks);
-    /* counted as a waiter from now on (the worker may start waiting later) */
-    op->armed = 1;
-    cv_arm(op->o->k, +1);
-    int rc = gale_cm_call_offload(c, op_blocking, op, sizeof *op); /* GALE_CM_STARTED or < 0 */
-    if (rc < 0)
-        cv_arm(op->o->k, -1);
-    return rc;
+    /* cv.wait / cv.wait-mutex: on the cv's list from the first ARM (before
+     * the guest sees STARTED), woken by signal / broadcast: no worker */
+    op->u.cvw.phase = CVW_NEW;
+    return gale_cm_call_pend(c, cv_pend, op, sizeof *op, GALE_TIMEOUT_IS_FOREVER(t) ? GALE_CM_PEND_FOREVER : t.ticks);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -692,7 +812,7 @@ static int h_ctor(gale_cm_call_t *c, void *env, const gale_cm_val_t *p, gale_cm_
         rc = gale_kernel_condvar_init(&o->u.cv.cv);
         if (!rc)
             rc = gale_kernel_mutex_init(&o->u.cv.m);
-        o->u.cv.armed = o->u.cv.tokens = 0;
+        o->u.cv.head = o->u.cv.tail = NULL;
         break;
     case GALE_HOST_MSGQ: {
         uint64_t bytes = p[0].u.u * p[1].u.u;
@@ -873,12 +993,11 @@ static int h_cv_signal(gale_cm_call_t *c, void *env, const gale_cm_val_t *p, gal
     SELF(GALE_HOST_CV, o);
     host_cv_t *cv = o->k;
     gale_kernel_mutex_lock(&cv->m, GALE_FOREVER);
-    if (env) {
-        cv->tokens = cv->armed; /* every armed async waiter too */
+    if (env) { /* every async waiter on the list now, and every sync one */
+        while (cvw_wake_one(cv))
+            ;
         gale_kernel_condvar_broadcast(&cv->cv);
-    } else if (cv->tokens < cv->armed) {
-        cv->tokens++; /* one async waiter that has not started to wait yet */
-    } else {
+    } else if (!cvw_wake_one(cv)) { /* the oldest async waiter first */
         gale_kernel_condvar_signal(&cv->cv);
     }
     gale_kernel_mutex_unlock(&cv->m);
