@@ -10,6 +10,9 @@
  *    waiter, the oldest: waits 0, 1, ... complete in order, one per signal;
  *  - then one `broadcast` wakes every remaining waiter (each wait-mutex takes
  *    the mutex back in turn, checked in the guest);
+ *  - a sync system waiting on the same cv (in the kernel) is woken by the
+ *    broadcast but not by the signals while async waiters are listed, and
+ *    its later sync wait-mutex by a signal once none is (mutex held once);
  *  - subtask.cancel of a waiting wait-mutex leaves the mutex released and
  *    free; a wait that a signal took off the list and that is cancelled
  *    before completing passes the signal on to the next waiter.
@@ -36,6 +39,7 @@
 
 static GALE_THREAD_STACK_DEFINE(stack_sys, 256 * 1024);
 static GALE_THREAD_STACK_DEFINE(stack_feed, 64 * 1024);
+static GALE_THREAD_STACK_DEFINE(stack_sync, 256 * 1024);
 
 static gale_msgq_t go, ack, cfg;
 static _Alignas(8) uint8_t go_buf[4 * 4], ack_buf[16 * 4], cfg_buf[2 * 4];
@@ -109,20 +113,32 @@ static void feeder(void *p1, void *p2, void *p3)
     if (cmd(1) != 0)
         return;
     uint32_t seen = 0;
-    for (uint32_t k = g_nsig; k < NW; k++) {
+    for (uint32_t k = g_nsig; k < NW + 1; k++) { /* + the sync system's wait */
         if (!next_ack(&v, "broadcast"))
             return;
+        if (v == 0xbb && !(seen & (1u << NW))) {
+            seen |= 1u << NW;
+            continue;
+        }
         if (v < g_nsig || v >= NW || (seen & (1u << v))) {
             snprintf(g_fail, sizeof g_fail, "broadcast: unexpected completion of wait %u", (unsigned)v);
             return;
         }
         seen |= 1u << v;
     }
+    gale_kernel_sleep(GALE_MSEC(20)); /* the sync system is in its wait-mutex */
     /* cancels (checked in the guest); the signal a cancelled wait took is passed on */
     if (cmd(3) != 0 || !next_ack(&v, "cancel: passed-on signal"))
         return;
     if (v != 0xcc) {
         snprintf(g_fail, sizeof g_fail, "cancel: unexpected ack %u", (unsigned)v);
+        return;
+    }
+    /* no async waiter left: a signal wakes the sync system's wait-mutex */
+    if (cmd(0) != 0 || !next_ack(&v, "signal to the sync waiter"))
+        return;
+    if (v != 0xbc) {
+        snprintf(g_fail, sizeof g_fail, "signal to the sync waiter: unexpected ack %u", (unsigned)v);
         return;
     }
     if (cmd(2) != 0)
@@ -131,6 +147,7 @@ static void feeder(void *p1, void *p2, void *p3)
 
 static void one_round(uint32_t seed, int sys_prio, int feed_prio, int worker_prio)
 {
+    int sync_prio = (int)(seed % 3u) * 3; /* 0, 3, 6: around the others */
     boot_workers(worker_prio);
     if (getenv("GALE_TRACE"))
         gale_host_set_trace(on_trace, NULL);
@@ -161,9 +178,17 @@ static void one_round(uint32_t seed, int sys_prio, int feed_prio, int worker_pri
     gale_cm_spawn_cfg_t a = {.name = "cvmany", .component = c, .host_ctx = &hc, .entry_name = "run",
                              .prio = GALE_PRIO_PREEMPT(sys_prio), .stack = stack_sys, .stack_size = sizeof stack_sys,
                              .fuel = UINT64_MAX};
-    gale_cm_system_t *sys;
+    gale_cm_system_t *sys, *sys2;
     gale_cm_err_t err = {0};
     if (gale_cm_spawn(&a, &sys, &err))
+        fail_msg("spawn: %s", err.message);
+    static const char *const grants2[] = {"ack", "cv", "m"};
+    gale_host_ctx_t hc2 = {"cvsync", grants2, 3};
+    gale_cm_component_t *c2 = load(CV_SYNC_WASM, gale_host_kernel_primitives(1));
+    gale_cm_spawn_cfg_t a2 = {.name = "cvsync", .component = c2, .host_ctx = &hc2, .entry_name = "run",
+                              .prio = GALE_PRIO_PREEMPT(sync_prio), .stack = stack_sync,
+                              .stack_size = sizeof stack_sync, .fuel = UINT64_MAX};
+    if (gale_cm_spawn(&a2, &sys2, &err))
         fail_msg("spawn: %s", err.message);
     gale_sim_run(); /* bounded: 60 s of simulated time (boot_workers) */
     if (g_fail[0])
@@ -174,12 +199,17 @@ static void one_round(uint32_t seed, int sys_prio, int feed_prio, int worker_pri
     if (gale_cm_system_state(sys) != GALE_CM_SYS_EXITED)
         fail_msg("seed %u: system state %d (not exited): %s", (unsigned)seed, gale_cm_system_state(sys),
                  gale_cm_system_last_trap(sys)->reason);
-    assert_int_equal(g_acked, NW + 2);
+    if (gale_cm_system_state(sys2) != GALE_CM_SYS_EXITED)
+        fail_msg("seed %u: sync system state %d (not exited): %s", (unsigned)seed, gale_cm_system_state(sys2),
+                 gale_cm_system_last_trap(sys2)->reason);
+    assert_int_equal(g_acked, NW + 4);
     assert_int_equal(gale_kernel_msgq_num_used_get(&ack), 0);
     assert_int_equal(gale_kernel_msgq_num_used_get(&go), 0);
     assert_int_equal(gale_host_live_objects(), 0);
     assert_int_equal(gale_cm_system_release(sys), 0);
+    assert_int_equal(gale_cm_system_release(sys2), 0);
     gale_cm_component_free(c);
+    gale_cm_component_free(c2);
 }
 
 static void test_cv_waits_signal_then_broadcast(void **state)
