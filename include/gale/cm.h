@@ -933,7 +933,8 @@ const gale_cm_stats_t *gale_cm_instance_stats(gale_cm_instance_t *inst);
 /* ------------------------------------------------------------------------- */
 
 #ifndef GALE_CM_WORKERS
-#define GALE_CM_WORKERS 4 /* host worker threads serving offloaded async-lowered calls (gale_cm_call_offload) */
+#define GALE_CM_WORKERS 4 /* host worker threads serving offloaded async-lowered calls (gale_cm_call_offload);
+                            0: no pool (GALE_MINIMAL), gale_cm_call_offload then fails with GALE_ENOSYS */
 #endif
 #ifndef GALE_CM_MAX_SYSTEMS
 #define GALE_CM_MAX_SYSTEMS 8

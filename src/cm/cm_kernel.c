@@ -16,6 +16,7 @@
 #endif
 #define JOBQ 32u
 
+#if GALE_CM_WORKERS > 0
 static GALE_THREAD_STACK_DEFINE(g_worker_stack[GALE_CM_WORKERS], GALE_CM_WORKER_STACK);
 static gale_thread_t g_workers[GALE_CM_WORKERS];
 static gale_sem_t g_jobs_sem;
@@ -52,8 +53,16 @@ static void worker_main(void *p1, void *p2, void *p3)
     }
 }
 
+#endif /* GALE_CM_WORKERS > 0 */
+
 int gale_cm_kernel_init(int worker_prio)
 {
+#if GALE_CM_WORKERS == 0
+    /* No pool (the minimal configuration): gale_cm_call_offload reports
+     * GALE_ENOSYS; calls pended on kernel watches need no worker. */
+    (void)worker_prio;
+    return 0;
+#else
     g_jobq_head = g_jobq_count = 0;
     int rc = gale_kernel_sem_init(&g_jobs_sem, 0, JOBQ);
     if (rc)
@@ -76,6 +85,7 @@ int gale_cm_kernel_init(int worker_prio)
     }
     g_inited = true;
     return 0;
+#endif
 }
 
 static void k_wait(gale_cm_instance_t *inst, void *ctx)
@@ -90,6 +100,19 @@ static void k_notify(gale_cm_instance_t *inst, void *ctx)
     (void)gale_kernel_sem_give(&inst->wake); /* EOVERFLOW: already signalled */
 }
 
+#if GALE_CM_WORKERS == 0
+static int k_offload(void (*job)(void *), void *arg, void *ctx)
+{
+    (void)job, (void)arg, (void)ctx;
+    return GALE_ENOSYS; /* built without host worker threads (GALE_CM_WORKERS 0) */
+}
+
+static int k_cancel(void *arg, void *ctx)
+{
+    (void)arg, (void)ctx;
+    return GALE_ENOENT; /* nothing is ever offloaded */
+}
+#else
 static int k_offload(void (*job)(void *), void *arg, void *ctx)
 {
     (void)ctx;
@@ -134,6 +157,7 @@ static int k_cancel(void *arg, void *ctx)
         return GALE_ENOENT;
     return gale_kernel_thread_wait_abort(w) == GALE_OK ? 0 : GALE_EAGAIN;
 }
+#endif /* GALE_CM_WORKERS */
 
 static const gale_cm_sched_ops_t g_kernel_sched = {k_wait, k_notify, k_offload, NULL, k_cancel};
 const gale_cm_sched_ops_t *gale_cm_default_sched = &g_kernel_sched;
