@@ -3,7 +3,7 @@
  * timer and wakes) + the wasm engine + the component host + the
  * kernel-primitives host, loading one component (fp_guest.c, embedded as a
  * byte array) and running it as a system (gale_cm_spawn): the component takes
- * the shared semaphore "go" ROUNDS times and answers each with 7*i on the
+ * the shared semaphore "go" GUEST_ROUNDS times and answers each with 7*i on the
  * shared message queue "q"; a native thread drives it and checks the values.
  * Exit status 0 when everything happened (otherwise the number of the failed
  * check): `qemu_fp_runtime` runs it, bench/mcu/run-bench.sh measures it.
@@ -19,21 +19,17 @@
 #include "gale/kernel.h"
 #include "gale/wasm.h"
 
+#define FP_WITH_EXEC
+#include "fp_workload.h"
+
 extern const uint8_t fp_guest_wasm[];
 extern const size_t fp_guest_wasm_len;
 
-#define ROUNDS 5u
-#define TICKS 3u
 #define GUEST_ROUNDS 3u
 
-static GALE_THREAD_STACK_DEFINE(stack_prod, 512);
-static GALE_THREAD_STACK_DEFINE(stack_cons, 512);
-static GALE_THREAD_STACK_DEFINE(stack_exec, 768);
 static GALE_THREAD_STACK_DEFINE(stack_drv, 768);
 static GALE_THREAD_STACK_DEFINE(stack_sys, 4096);
-static gale_thread_t th_prod, th_cons, th_exec, th_drv;
-static gale_sem_t sem;
-static volatile uint32_t taken;
+static gale_thread_t th_drv;
 static volatile int failed;
 
 #define CHECK(n, cond)                 \
@@ -41,66 +37,6 @@ static volatile int failed;
         if (!(cond) && failed == 0)    \
             failed = (n);              \
     } while (0)
-
-static void producer(void *p1, void *p2, void *p3)
-{
-    (void)p1; (void)p2; (void)p3;
-    for (uint32_t i = 0; i < ROUNDS; i++) {
-        gale_kernel_sleep(GALE_MSEC(1));
-        gale_kernel_sem_give(&sem);
-    }
-}
-
-static void consumer(void *p1, void *p2, void *p3)
-{
-    (void)p1; (void)p2; (void)p3;
-    for (uint32_t i = 0; i < ROUNDS; i++) {
-        if (gale_kernel_sem_take(&sem, GALE_FOREVER) == 0)
-            taken++;
-    }
-}
-
-/* ---- the executor and its two tasks (as in image (b)) ---- */
-static gale_exec_t ex;
-static gale_exec_task_t t_ticker, t_waiter;
-static gale_exec_timer_t tm = GALE_EXEC_TIMER_INITIALIZER;
-static uint32_t ticks, wakes_seen, waiter_polls;
-static uint64_t next_deadline;
-
-static gale_exec_poll_t ticker(gale_exec_cx_t *cx, void *ctx)
-{
-    (void)ctx;
-    if (next_deadline == 0)
-        next_deadline = gale_kernel_uptime_ticks() + gale_kernel_ms_to_ticks_ceil(1);
-    while (gale_exec_sleep_until(cx, &tm, next_deadline)) {
-        ticks++;
-        gale_exec_wake(cx->exec, &t_waiter);
-        if (ticks == TICKS)
-            return GALE_EXEC_READY;
-        next_deadline += gale_kernel_ms_to_ticks_ceil(1);
-    }
-    return GALE_EXEC_PENDING;
-}
-
-static gale_exec_poll_t waiter(gale_exec_cx_t *cx, void *ctx)
-{
-    (void)ctx;
-    if (waiter_polls++ > 0)
-        wakes_seen++;
-    if (wakes_seen == TICKS) {
-        gale_exec_stop(cx->exec);
-        return GALE_EXEC_READY;
-    }
-    return GALE_EXEC_PENDING;
-}
-
-static volatile int exec_rc = 1;
-
-static void exec_thread(void *p1, void *p2, void *p3)
-{
-    (void)p1; (void)p2; (void)p3;
-    exec_rc = gale_exec_run(&ex);
-}
 
 /* ---- the component ---- */
 static gale_sem_t go;
@@ -119,11 +55,11 @@ static void driver(void *p1, void *p2, void *p3)
     }
     CHECK(23, gale_cm_system_join(sys, 1000) == 0);
     CHECK(24, gale_cm_system_state(sys) == GALE_CM_SYS_EXITED);
-    /* the component host's worker threads wait for work forever: end the run
+    /* the component host's worker threads (if built) wait for work forever: end the run
      * once the other threads are done */
-    CHECK(25, gale_kernel_thread_join(&th_prod, GALE_FOREVER) == 0);
-    CHECK(26, gale_kernel_thread_join(&th_cons, GALE_FOREVER) == 0);
-    CHECK(27, gale_kernel_thread_join(&th_exec, GALE_FOREVER) == 0);
+    CHECK(25, gale_kernel_thread_join(&fp_th_prod, GALE_FOREVER) == 0);
+    CHECK(26, gale_kernel_thread_join(&fp_th_cons, GALE_FOREVER) == 0);
+    CHECK(27, gale_kernel_thread_join(&fp_th_exec, GALE_FOREVER) == 0);
     gale_cm_stop(0);
 }
 
@@ -146,11 +82,9 @@ static _Alignas(16) uint8_t arena_buf[160 * 1024];
 int main(void)
 {
     gale_kernel_init();
-    gale_kernel_sem_init(&sem, 0, ROUNDS);
-    if (gale_exec_init(&ex, NULL) != 0 || gale_exec_task_init(&t_ticker, ticker, NULL, 1) != 0 ||
-        gale_exec_task_init(&t_waiter, waiter, NULL, 0) != 0 || gale_exec_spawn(&ex, &t_waiter) != 0 ||
-        gale_exec_spawn(&ex, &t_ticker) != 0)
-        return 4;
+    int rc = fp_exec_setup();
+    if (rc != 0)
+        return rc;
 
     /* engine: an arena over a static buffer (no malloc on the MCU profile) */
     gale_wasm_arena_t arena;
@@ -216,26 +150,14 @@ int main(void)
     if (gale_cm_spawn(&sc, &sys, &err) != 0)
         return 10;
 
-    gale_kernel_thread_create(&th_cons, stack_cons, sizeof stack_cons, consumer, NULL, NULL, NULL,
-                              GALE_PRIO_PREEMPT(3), GALE_THREAD_OPT_NONE, GALE_NO_WAIT);
-    gale_kernel_thread_create(&th_prod, stack_prod, sizeof stack_prod, producer, NULL, NULL, NULL,
-                              GALE_PRIO_PREEMPT(5), GALE_THREAD_OPT_NONE, GALE_NO_WAIT);
-    gale_kernel_thread_create(&th_exec, stack_exec, sizeof stack_exec, exec_thread, NULL, NULL, NULL,
-                              GALE_PRIO_PREEMPT(4), GALE_THREAD_OPT_NONE, GALE_NO_WAIT);
+    fp_threads_start();
+    fp_exec_start();
     gale_kernel_thread_create(&th_drv, stack_drv, sizeof stack_drv, driver, NULL, NULL, NULL,
                               GALE_PRIO_PREEMPT(5), GALE_THREAD_OPT_NONE, GALE_NO_WAIT);
-    int rc = gale_cm_run();
-    if (rc != 0)
+    if (gale_cm_run() != 0)
         return 1;
-    if (taken != ROUNDS)
-        return 2;
-    if (gale_kernel_uptime_ticks() < gale_kernel_ms_to_ticks_ceil(ROUNDS))
-        return 3;
-    if (exec_rc != 0)
-        return 5;
-    if (ticks != TICKS || wakes_seen != TICKS || gale_exec_task_state(&t_ticker) != GALE_EXEC_TASK_DONE ||
-        gale_exec_task_state(&t_waiter) != GALE_EXEC_TASK_DONE)
-        return 6;
+    if ((rc = fp_threads_check()) != 0 || (rc = fp_exec_check()) != 0)
+        return rc;
     if (gale_host_live_objects() != 0)
         return 11;
     return failed;
