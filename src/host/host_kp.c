@@ -559,6 +559,15 @@ static int op_watch(op_t *op, gale_kernel_watch_t *w)
     }
 }
 
+static void trace_result(gale_cm_call_t *c, op_t *op, const gale_cm_val_t *r, const char *how);
+
+/* The timeline line of a pended call that completes later (on the instance's thread). */
+static void trace_later(op_t *op, const gale_cm_val_t *r, const char *how)
+{
+    gale_cm_call_t c = {.inst = op->inst};
+    trace_result(&c, op, r, how);
+}
+
 static int op_pend(void *ctx, gale_cm_pend_op_t step, gale_kernel_watch_t *w, gale_cm_val_t *r, gale_cm_arena_t *ar)
 {
     op_t *op = ctx;
@@ -572,14 +581,18 @@ static int op_pend(void *ctx, gale_cm_pend_op_t step, gale_kernel_watch_t *w, ga
             return rc;
         /* a timer that is not running: status-sync reports `again` at once
          * (as the sync call does); otherwise retry when the object changes */
-        if (op->code == OP_TMR_SYNC && !((gale_timer_t *)op->o->k)->node.linked)
-            return 1;
-        return op_would_block(op, r) ? 0 : 1;
+        if (!(op->code == OP_TMR_SYNC && !((gale_timer_t *)op->o->k)->node.linked) && op_would_block(op, r))
+            return 0;
+        trace_later(op, r, " (async) completed");
+        return 1;
     }
     case GALE_CM_PEND_TIMEOUT: {
         /* what the sync call reports when its wait times out: `again` */
         int rc = res_err(r, ar, GALE_EAGAIN);
-        return rc < 0 ? rc : 1;
+        if (rc < 0)
+            return rc;
+        trace_later(op, r, " (async) timed out");
+        return 1;
     }
     default: return GALE_EINVAL;
     }
