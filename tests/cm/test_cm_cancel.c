@@ -130,26 +130,30 @@ static void runner(void *p1, void *p2, void *p3)
     gale_cm_instance_free(inst);
 }
 
-static void test_cancel_blocked_host_call(void **state)
+/* One deterministic simulated core with the kernel and the component host. */
+static void boot(void)
 {
-    (void)state;
-    static _Alignas(16) uint8_t stack[256 * 1024];
     gale_sim_config_t sc = {.cpus = 1, .mode = GALE_SIM_DETERMINISTIC, .time_limit_ns = 60ull * 1000000000ull,
                             .quiet = true};
     assert_int_equal(gale_sim_setup(&sc), 0);
     assert_int_equal(gale_kernel_init(), 0);
     assert_int_equal(gale_cm_kernel_init(GALE_PRIO_PREEMPT(0)), 0);
     assert_int_equal(gale_kernel_sem_init(&never, 0, 1), 0);
+}
+
+/* Loads the guest against `w`, runs `runner` in a thread until the
+ * simulation ends, and fails on any export call that did not succeed. */
+static void run_guest(const gale_cm_world_t *w)
+{
+    static _Alignas(16) uint8_t stack[256 * 1024];
     FILE *f = fopen(CANCEL_WASM, "rb");
     assert_non_null(f);
     static uint8_t bytes[65536];
     size_t len = fread(bytes, 1, sizeof bytes, f);
     fclose(f);
     gale_cm_err_t err = {0};
-    if (gale_cm_component_load(NULL, bytes, len, &world, &g_comp, &err))
+    if (gale_cm_component_load(NULL, bytes, len, w, &g_comp, &err))
         fail_msg("load: %s", err.message);
-    g_block_runs = 0;
-    g_block_rc = 0;
     gale_thread_t t;
     memset(&t, 0, sizeof t);
     assert_int_equal(gale_kernel_thread_create(&t, stack, sizeof stack, runner, NULL, NULL, NULL, GALE_PRIO_PREEMPT(5),
@@ -159,6 +163,15 @@ static void test_cancel_blocked_host_call(void **state)
     for (int i = 0; i < 5; i++)
         if (g_rc[i])
             fail_msg("run %d: %s", i, g_msg[i]);
+}
+
+static void test_cancel_blocked_host_call(void **state)
+{
+    (void)state;
+    boot();
+    g_block_runs = 0;
+    g_block_rc = 0;
+    run_guest(&world);
     /* blocked in the kernel: cancelled, result slot untouched */
     assert_int_equal(g_res[0], GALE_CM_SUBTASK_CANCELLED_BEFORE_RETURNED | 0x100u | (0xefu << 16));
     assert_int_equal(g_res[2], g_res[0]);
@@ -177,34 +190,12 @@ static void test_cancel_blocked_host_call(void **state)
 static void test_cancel_pended_host_call(void **state)
 {
     (void)state;
-    static _Alignas(16) uint8_t stack[256 * 1024];
-    gale_sim_config_t sc = {.cpus = 1, .mode = GALE_SIM_DETERMINISTIC, .time_limit_ns = 60ull * 1000000000ull,
-                            .quiet = true};
-    assert_int_equal(gale_sim_setup(&sc), 0);
-    assert_int_equal(gale_kernel_init(), 0);
-    assert_int_equal(gale_cm_kernel_init(GALE_PRIO_PREEMPT(0)), 0);
-    assert_int_equal(gale_kernel_sem_init(&never, 0, 1), 0);
+    boot();
     assert_int_equal(gale_kernel_sem_init(&plenty, 100, 100), 0);
-    FILE *f = fopen(CANCEL_WASM, "rb");
-    assert_non_null(f);
-    static uint8_t bytes[65536];
-    size_t len = fread(bytes, 1, sizeof bytes, f);
-    fclose(f);
-    gale_cm_err_t err = {0};
-    if (gale_cm_component_load(NULL, bytes, len, &pend_world, &g_comp, &err))
-        fail_msg("load: %s", err.message);
     g_tries = 0;
     memset(g_rc, 0, sizeof g_rc);
     memset(g_res, 0, sizeof g_res);
-    gale_thread_t t;
-    memset(&t, 0, sizeof t);
-    assert_int_equal(gale_kernel_thread_create(&t, stack, sizeof stack, runner, NULL, NULL, NULL, GALE_PRIO_PREEMPT(5),
-                                               0, GALE_NO_WAIT),
-                     0);
-    gale_sim_run();
-    for (int i = 0; i < 5; i++)
-        if (g_rc[i])
-            fail_msg("run %d: %s", i, g_msg[i]);
+    run_guest(&pend_world);
     /* waiting on a watch: cancelled, result slot untouched */
     assert_int_equal(g_res[0], GALE_CM_SUBTASK_CANCELLED_BEFORE_RETURNED | 0x100u | (0xefu << 16));
     assert_int_equal(g_res[2], g_res[0]);
