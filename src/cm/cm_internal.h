@@ -230,6 +230,9 @@ void cm_pend_cancel(cm_subtask_t *st);
 void cm_stream_end_release(gale_cm_instance_t *inst, uint32_t idx);
 
 /* cm_stream.c: canonical streams/futures */
+/* Claims a free stream/future slot (kernel lock held by the caller): zeroed,
+ * in use, no meld ring. NULL when every slot is in use. */
+cm_stream_t *cm_stream_claim(bool is_future);
 int cm_stream_builtin(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_wasm_val_t *args,
                       gale_wasm_val_t *results, gale_wasm_trap_t *trap);
 /* The event of stream/future end handle `idx` (tag h) if one is pending

@@ -43,13 +43,7 @@ static int meld_new(gale_cm_instance_t *inst, bool fut, gale_wasm_val_t *results
 {
     const uint64_t oom = (uint64_t)(uint32_t)GALE_CM_MELD_OOM;
     unsigned int key = gale_kernel_irq_lock();
-    cm_stream_t *s = NULL;
-    uint32_t si;
-    for (si = 0; si < CM_N_STREAMS; si++)
-        if (!cm_g_streams[si].used) {
-            s = &cm_g_streams[si];
-            break;
-        }
+    cm_stream_t *s = cm_stream_claim(fut);
     int ring = -1;
     if (s && !fut) {
         for (int k = 0; k < GALE_CM_MELD_RINGS; k++)
@@ -57,18 +51,18 @@ static int meld_new(gale_cm_instance_t *inst, bool fut, gale_wasm_val_t *results
                 ring = k;
                 break;
             }
-        if (ring < 0)
+        if (ring < 0) { /* no byte ring free: give the slot back */
+            s->used = false;
             s = NULL;
+        }
     }
     if (!s) {
         gale_kernel_irq_unlock(key);
         results[0].i64 = oom;
         return 0;
     }
-    memset(s, 0, sizeof *s);
-    s->used = true;
+    uint32_t si = (uint32_t)(s - cm_g_streams);
     s->meld = true;
-    s->is_future = fut;
     s->ring = (int16_t)ring;
     if (ring >= 0)
         g_ring_used[ring] = true;

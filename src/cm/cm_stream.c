@@ -306,27 +306,30 @@ static int guest_rw(gale_cm_instance_t *inst, const cm_binding_t *b, const gale_
     return 0;
 }
 
+cm_stream_t *cm_stream_claim(bool is_future)
+{
+    for (uint32_t si = 0; si < CM_N_STREAMS; si++)
+        if (!g_streams[si].used) {
+            cm_stream_t *s = &g_streams[si];
+            memset(s, 0, sizeof *s);
+            s->used = true;
+            s->ring = -1;
+            s->is_future = is_future;
+            return s;
+        }
+    return NULL;
+}
+
 static int guest_new(gale_cm_instance_t *inst, const cm_binding_t *b, gale_wasm_val_t *results, gale_wasm_trap_t *trap)
 {
     bool fut = b->builtin == GALE_CM_BI_FUTURE_NEW;
     const char *nm = gale_cm_builtin_name((gale_cm_builtin_t)b->builtin);
     unsigned int key = gale_kernel_irq_lock();
-    cm_stream_t *s = NULL;
-    uint32_t si;
-    for (si = 0; si < CM_N_STREAMS; si++)
-        if (!g_streams[si].used) {
-            s = &g_streams[si];
-            break;
-        }
-    if (!s) {
-        gale_kernel_irq_unlock(key);
-        return cm_trap(inst, trap, "%s: too many streams/futures (%d)", nm, CM_N_STREAMS);
-    }
-    memset(s, 0, sizeof *s);
-    s->used = true;
-    s->ring = -1;
-    s->is_future = fut;
+    cm_stream_t *s = cm_stream_claim(fut);
     gale_kernel_irq_unlock(key);
+    if (!s)
+        return cm_trap(inst, trap, "%s: too many streams/futures (%d)", nm, CM_N_STREAMS);
+    uint32_t si = (uint32_t)(s - g_streams);
     /* Element type: the K-th stream/future of the function (resolved at link
      * time). Without type information (unit, or meld output) elements are
      * single bytes. */
@@ -612,18 +615,12 @@ int gale_cm_stream_new(const gale_cm_type_t *type, uint32_t *readable, uint32_t 
     if (!type || (type->kind != GALE_CM_STREAM && type->kind != GALE_CM_FUTURE) || !readable || !writable)
         return GALE_EINVAL;
     unsigned int key = gale_kernel_irq_lock();
-    uint32_t si;
-    for (si = 0; si < CM_N_STREAMS && g_streams[si].used; si++)
-        ;
-    if (si == CM_N_STREAMS) {
+    cm_stream_t *s = cm_stream_claim(type->kind == GALE_CM_FUTURE);
+    if (!s) {
         gale_kernel_irq_unlock(key);
         return GALE_ENOMEM;
     }
-    cm_stream_t *s = &g_streams[si];
-    memset(s, 0, sizeof *s);
-    s->used = true;
-    s->ring = -1;
-    s->is_future = type->kind == GALE_CM_FUTURE;
+    uint32_t si = (uint32_t)(s - g_streams);
     s->elem = type->elem;
     s->typed = true;
     s->elem_size = type->elem ? gale_cm_type_size(type->elem) : 0;
